@@ -1,0 +1,109 @@
+"""Real Chromium (Debian's /usr/bin/chromium) driven by Playwright against a real server.
+
+The app runs in a werkzeug server on a free loopback port, on its own migrated SQLite file.
+A missing browser skips these tests locally, with the reason; under CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from tests.conftest import config_for, migrate_to_head, require
+from webapp import create_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of the app served over real HTTP in a background thread."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+    migrate_to_head(url)
+    app = create_app(config_for(url))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def page(request, chromium, live_server):
+    """A fresh browser context per test, with JavaScript on and off."""
+    context = chromium.new_context(base_url=live_server, java_script_enabled=request.param)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.js_enabled = request.param
+    page.chromium = chromium
+    errors: list[str] = []
+
+    def on_console(msg):
+        # Chromium logs every 4xx fetch; a 422 is our answer to invalid input, not a fault.
+        if msg.type == "error" and "status of 422" not in msg.text:
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    """axe-core (bundled by axe-playwright-python, injected locally) finds no violations.
+
+    axe needs timers, which never fire with JavaScript disabled; for those pages the exact
+    HTML the reader sees is replayed at the same URL in a scripting context and checked there.
+    """
+    if page.js_enabled:
+        results = _axe.run(page)
+    else:
+        html, url = page.content(), page.url
+        context = page.chromium.new_context()
+        try:
+            checker = context.new_page()
+            checker.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+            checker.goto(url)
+            results = _axe.run(checker)
+        finally:
+            context.close()
+    violations = results.response["violations"]
+    summary = [
+        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    ]
+    assert results.violations_count == 0, f"axe violations on {page.url}: {summary}"

@@ -1,0 +1,52 @@
+"""Account rules in the service layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.errors import ValidationError
+from webapp.services import accounts
+
+
+def test_sign_up_normalises_and_hashes(app):
+    user = accounts.sign_up(" Mixed_Case ", "Someone@Example.COM", "a fine passphrase")
+    assert user.username == "Mixed_Case" and user.username_key == "mixed_case"
+    assert user.email == "someone@example.com"
+    assert user.password_hash.startswith("scrypt:")
+
+
+def test_usernames_and_emails_are_unique_ignoring_case(app, users):
+    users("Alice", email="alice@example.com")
+    with pytest.raises(ValidationError) as taken:
+        accounts.sign_up("ALICE", "new@example.com", "a fine passphrase")
+    assert taken.value.field == "username"
+    with pytest.raises(ValidationError) as email:
+        accounts.sign_up("alice2", "ALICE@example.com", "a fine passphrase")
+    assert email.value.field == "email"
+
+
+def test_authenticate(app, users):
+    users("bob")
+    assert accounts.authenticate("BOB", "correct horse battery").username == "bob"
+    assert accounts.authenticate("bob@example.com", "correct horse battery") is not None
+    assert accounts.authenticate("bob", "wrong") is None
+    assert accounts.authenticate("nobody", "correct horse battery") is None
+    assert accounts.authenticate("", "x") is None
+
+
+def test_change_password_rotates_the_session_token(app, users):
+    user = users("carol")
+    before = user.get_id()
+    accounts.change_password(user, "correct horse battery", "an entirely new one")
+    assert user.get_id() != before
+    assert accounts.authenticate("carol", "an entirely new one") is not None
+
+
+@pytest.mark.parametrize("password", ["password123", "1234567890", "Qwertyuiop"])
+def test_common_passwords_are_refused(password):
+    with pytest.raises(ValidationError, match="too common"):
+        accounts.check_password(password)
+
+
+def test_common_password_list_is_loaded():
+    assert len(accounts.common_passwords()) > 100

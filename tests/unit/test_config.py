@@ -1,0 +1,59 @@
+"""Twelve-factor settings: modes, the secret rule, database URL forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp import create_app
+from webapp.config import ConfigError, load_config, normalise_database_url
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db:5432/app", "postgresql+psycopg://u:p@db:5432/app"),
+        ("postgresql://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("postgresql+psycopg://u@db/app", "postgresql+psycopg://u@db/app"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_forms(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("COLOPHON_ENV", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config()
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_development_gets_a_throwaway_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_config("development")["SECRET_KEY"]
+    assert len(first) >= 32 and first != load_config("development")["SECRET_KEY"]
+
+
+def test_production_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db.internal/colophon")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    config = load_config("production")
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.internal/colophon"
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_default_database_is_the_instance_sqlite_file(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    uri = load_config("development")["SQLALCHEMY_DATABASE_URI"]
+    assert uri.startswith("sqlite:///") and uri.endswith("/instance/colophon.db")
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ConfigError, match="COLOPHON_ENV"):
+        load_config("staging")

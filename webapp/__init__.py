@@ -1,0 +1,60 @@
+"""Colophon: a community book-review site."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from webapp.config import INSTANCE, ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings (tests pass ``COLOPHON_ENV`` and a database)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    mode = (config or {}).get("COLOPHON_ENV")
+    app.config.update(load_config(mode))
+    app.config.update(config or {})
+    INSTANCE.mkdir(exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+
+    from webapp import cli, views
+
+    views.register_error_handlers(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp import models  # noqa: F401  (registers the tables)
+    from webapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.views import account, auth, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+
+
+def register_hooks(app: Flask) -> None:
+    from webapp import permissions
+    from webapp.htmx import add_vary, is_partial
+
+    app.after_request(add_vary)
+    app.jinja_env.globals.update(permissions.PREDICATES)
+    app.jinja_env.globals["is_partial"] = is_partial

@@ -1,0 +1,102 @@
+"""Settings read from the environment (twelve-factor).
+
+Three modes, chosen by ``COLOPHON_ENV``: ``production`` (the default, so gunicorn on a PaaS is
+safe without extra flags), ``development`` (``make run``) and ``testing`` (the test suite).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# A local .env is for development only; the real environment always wins.
+load_dotenv(ROOT / ".env", override=False)
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot produce a safe configuration."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept PaaS-style ``postgres://`` URLs and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE / 'colophon.db'}"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_config(mode: str | None = None) -> dict:
+    """Build the settings dict for ``mode`` (defaults to ``$COLOPHON_ENV`` or production)."""
+    mode = (mode or os.environ.get("COLOPHON_ENV") or "production").lower()
+    if mode not in {"production", "development", "testing"}:
+        raise ConfigError(f"COLOPHON_ENV must be production, development or testing, not {mode!r}")
+    production = mode == "production"
+
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the "
+                "environment, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
+        secret = secrets.token_hex(32)  # throwaway: sessions end with the process
+
+    database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url())
+    engine_options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        engine_options = {}
+
+    return {
+        "COLOPHON_ENV": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SQLALCHEMY_RECORD_QUERIES": _bool("SQLALCHEMY_RECORD_QUERIES", False),
+        # Cookies: Secure in production (served over HTTPS behind the proxy).
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_NAME": "remember_token",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # CSRF tokens live as long as the session: a review written slowly must still post.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": production,
+        # Rate limits: in-memory by default, Redis (or any limits URI) when configured.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute;200 per hour"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "SIGNUP_LIMIT_PER_IP": os.environ.get("SIGNUP_LIMIT_PER_IP", "10 per hour"),
+        "POST_LIMIT_PER_USER": os.environ.get("POST_LIMIT_PER_USER", "60 per hour"),
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 1 if production else 0),
+        "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
+    }

@@ -1,0 +1,60 @@
+"""Readers and staff."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.models.base import UTCDateTime, utcnow
+
+ROLES = ("reader", "moderator", "admin")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(30))
+    # Lower-cased copy: uniqueness ignores case, display keeps the reader's spelling.
+    username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Part of the login session id: rotating it signs out every other session.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    role: Mapped[str] = mapped_column(String(16), default="reader")
+    bio: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @classmethod
+    def by_login(cls, login: str) -> User | None:
+        """Find by username or email, ignoring case."""
+        key = login.strip().lower()
+        column = cls.email if "@" in key else cls.username_key
+        return db.session.scalar(select(cls).where(column == key))
+
+    @classmethod
+    def by_username(cls, username: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.username_key == username.lower()))
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,1 @@
+"""Services: every write and every rule. They own the transaction and raise domain errors."""

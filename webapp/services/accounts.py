@@ -1,0 +1,129 @@
+"""Sign-up, authentication and account changes."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.errors import ValidationError
+from webapp.extensions import db
+from webapp.models import User
+from webapp.models.user import new_session_token
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+# Hash compared against when the account is unknown, so both paths cost the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-000")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    text = resources.files("webapp.data").joinpath("common_passwords.txt").read_text()
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def check_username(username: str) -> str:
+    username = username.strip()
+    if not USERNAME_RE.fullmatch(username):
+        raise ValidationError(
+            "username", "Use 3–30 characters: letters, digits, underscores (_) and hyphens (-)."
+        )
+    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+        raise ValidationError("username", "That username is taken.")
+    return username
+
+
+def check_email(email: str, *, exclude: User | None = None) -> str:
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationError("email", f"That is not a valid email address: {exc}") from exc
+    query = select(User.id).where(User.email == email)
+    if exclude is not None:
+        query = query.where(User.id != exclude.id)
+    if db.session.scalar(query):
+        raise ValidationError("email", "An account with that email already exists.")
+    return email
+
+
+def check_password(password: str, field: str = "password") -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(field, f"Use at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(field, f"Use at most {MAX_PASSWORD} characters.")
+    if password.lower() in common_passwords():
+        raise ValidationError(field, "That password is too common. Choose another.")
+    return password
+
+
+def sign_up(username: str, email: str, password: str) -> User:
+    """Create a reader. Raises ValidationError naming the offending field."""
+    username = check_username(username)
+    email = check_email(email)
+    check_password(password)
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        password_hash=generate_password_hash(password),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user for these credentials, or None. Unknown accounts cost the same as wrong ones."""
+    user = User.by_login(login) if login.strip() else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def _confirm(user: User, password: str, field: str = "current_password") -> None:
+    if not check_password_hash(user.password_hash, password):
+        raise ValidationError(field, "That is not your current password.")
+
+
+def change_email(user: User, current_password: str, new_email: str) -> None:
+    _confirm(user, current_password)
+    user.email = check_email(new_email, exclude=user)
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password and rotate the session token, ending every other session."""
+    _confirm(user, current_password)
+    check_password(new_password, field="new_password")
+    user.password_hash = generate_password_hash(new_password)
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the reader and everything that is theirs (reviews, ratings, shelves)."""
+    _confirm(user, password, field="password")
+    for hook in _before_delete_hooks:
+        hook(user)
+    db.session.delete(user)
+    db.session.commit()
+
+
+# Other aggregates (reviews, shelves) register clean-up here so accounts need not import them.
+_before_delete_hooks: list = []
+
+
+def on_account_delete(func):
+    _before_delete_hooks.append(func)
+    return func

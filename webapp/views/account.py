@@ -1,0 +1,85 @@
+"""The reader's own account: email, password, deletion."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.errors import ValidationError
+from webapp.forms import apply_error
+from webapp.forms.account import DeleteAccountForm, EmailChangeForm, PasswordChangeForm
+from webapp.htmx import redirect_to, render
+from webapp.services import accounts
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _forms(**given):
+    forms = {
+        "email_form": EmailChangeForm(prefix="email"),
+        "password_form": PasswordChangeForm(prefix="password"),
+        "delete_form": DeleteAccountForm(prefix="delete"),
+    }
+    forms.update(given)
+    return forms
+
+
+def _page(partial: str, status: int, **given):
+    return render("account/index.html", partial, status=status, **_forms(**given))
+
+
+@bp.get("")
+@login_required
+def index():
+    return _page(None, 200)
+
+
+@bp.post("/email")
+@login_required
+def change_email():
+    form = EmailChangeForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            accounts.change_email(current_user, form.current_password.data, form.email.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash("Your email address was changed.", "success")
+            return redirect_to(url_for("account.index"))
+    return _page("account/_email_form.html", 422, email_form=form)
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    form = PasswordChangeForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            # The session id embeds the rotated token: re-issue this session, others now fail.
+            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered, fresh=True)
+            flash("Your password was changed. Other sessions have been signed out.", "success")
+            return redirect_to(url_for("account.index"))
+    return _page("account/_password_form.html", 422, password_form=form)
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    form = DeleteAccountForm(prefix="delete")
+    if form.validate_on_submit():
+        try:
+            accounts.delete_account(current_user._get_current_object(), form.password.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            logout_user()
+            flash("Your account and your reviews, ratings and shelves were deleted.", "info")
+            return redirect_to(url_for("main.home"))
+    return _page("account/_delete_form.html", 422, delete_form=form)

@@ -1,0 +1,107 @@
+"""Sign up, log in, log out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, make_response, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.errors import ValidationError
+from webapp.extensions import db, limiter, login_manager, login_name_key
+from webapp.forms import EmptyForm, apply_error
+from webapp.forms.auth import LoginForm, SignupForm
+from webapp.htmx import is_partial, redirect_to, render
+from webapp.models import User
+from webapp.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+BAD_LOGIN = "That username or email and password do not match an account."
+
+
+def safe_next(target: str | None) -> str | None:
+    """Follow ``next`` only when it is a path on this site (no scheme, host or ``//``)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Session ids are ``id:token``; a rotated token (password change) ends old sessions."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_token == token else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send the reader to log in; htmx gets HX-Redirect, never a login page swapped into a div."""
+    if is_partial():
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=safe_next(back) or None)
+        return response
+    flash("Please sign in to continue.", "info")
+    target = request.full_path if request.method == "GET" else urlsplit(request.referrer or "").path
+    return redirect(url_for("auth.login", next=safe_next(target.rstrip("?"))), code=303)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_IP"], methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect_to(url_for("main.home"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_up(form.username.data, form.email.data, form.password.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            login_user(user)
+            flash(f"Welcome to Colophon, {user.username}!", "success")
+            return redirect_to(url_for("main.home"))
+    status = 422 if form.is_submitted() else 200
+    return render("auth/signup.html", "auth/_signup_form.html", status=status, form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=login_name_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.form_errors.append(BAD_LOGIN)
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.username}.", "success")
+            return redirect_to(safe_next(form.next.data) or url_for("main.home"))
+    status = 422 if form.is_submitted() else 200
+    return render("auth/login.html", "auth/_login_form.html", status=status, form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect_to(url_for("main.home"))

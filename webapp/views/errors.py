@@ -1,0 +1,56 @@
+"""Styled error pages; for htmx requests, a message swapped into the flash region instead."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, make_response, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.htmx import is_partial
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "You do not have permission to do that."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "That address does not accept this kind of request."),
+    429: ("Slow down", "Too many attempts in a short time. Please wait a little and try again."),
+    500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
+}
+
+
+def error_response(status: int, detail: str | None = None):
+    title, message = MESSAGES.get(status, ("Error", "Something went wrong."))
+    context = {"status": status, "title": title, "message": detail or message}
+    if is_partial():
+        response = make_response(render_template("errors/_error.html", **context), status)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_template("errors/error.html", **context), status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            400, "Your form expired or was sent from elsewhere. Reload the page and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        response = error_response(error.code)
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # Logged with the stack trace; the browser only sees the styled page.
+        log.exception("Unhandled error", exc_info=error)
+        return error_response(InternalServerError.code)

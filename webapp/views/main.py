@@ -1,0 +1,43 @@
+"""Home page, health check and the self-hosted htmx."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from sqlalchemy import text
+
+from webapp.extensions import db, limiter
+
+bp = Blueprint("main", __name__)
+
+HTMX_DIR = resources.files("js_lib_htmx") / "static" / "htmx"
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not healthy"
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/vendor/htmx.min.js")
+def htmx_js():
+    """htmx 2.x from the installed ``django-js-lib-htmx`` wheel: no CDN, no copy in the repo."""
+    return send_from_directory(str(HTMX_DIR), "htmx.min.js", max_age=60 * 60 * 24)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(
+        f"{current_app.static_folder}/img", "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
