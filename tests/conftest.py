@@ -92,6 +92,7 @@ def _empty_tables() -> None:
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())
+        db.session.execute(text("DELETE FROM book_search"))
     db.session.commit()
 
 

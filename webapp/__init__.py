@@ -44,11 +44,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, main
+    from webapp.views import account, auth, books, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(books.bp)
 
 
 def register_hooks(app: Flask) -> None:

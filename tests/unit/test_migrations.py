@@ -15,6 +15,7 @@ from tests.conftest import TEST_DATABASE_URL, config_for, postgres_error, requir
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
+from webapp.search import include_name
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -41,9 +42,11 @@ def test_upgrade_from_empty_matches_the_models(empty_database):
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert {"users", "alembic_version"} <= tables
+        assert {"users", "books", "reviews", "shelf_entries", "alembic_version"} <= tables
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
         # Every revision also downgrades cleanly, back to empty.

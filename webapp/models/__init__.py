@@ -1,6 +1,19 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
 
 from webapp.models.base import utcnow
+from webapp.models.book import Author, Book, BookAuthor
+from webapp.models.review import HelpfulVote, Review
+from webapp.models.shelf import SHELVES, ShelfEntry
 from webapp.models.user import User
 
-__all__ = ["User", "utcnow"]
+__all__ = [
+    "SHELVES",
+    "Author",
+    "Book",
+    "BookAuthor",
+    "HelpfulVote",
+    "Review",
+    "ShelfEntry",
+    "User",
+    "utcnow",
+]

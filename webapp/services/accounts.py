@@ -113,17 +113,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def delete_account(user: User, password: str) -> None:
     """Delete the reader and everything that is theirs (reviews, ratings, shelves)."""
+    from webapp.services import reviews
+
     _confirm(user, password, field="password")
-    for hook in _before_delete_hooks:
-        hook(user)
+    # Reviews go first, through the service, so each book's aggregates drop them too;
+    # shelves and helpful votes go with the user row (ON DELETE CASCADE).
+    reviews.delete_all_by(user)
     db.session.delete(user)
     db.session.commit()
-
-
-# Other aggregates (reviews, shelves) register clean-up here so accounts need not import them.
-_before_delete_hooks: list = []
-
-
-def on_account_delete(func):
-    _before_delete_hooks.append(func)
-    return func

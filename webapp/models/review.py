@@ -1,0 +1,78 @@
+"""Ratings and reviews (one per reader per book) and helpful votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.book import Book
+from webapp.models.user import User
+
+
+class Review(db.Model):
+    """A rating, with an optional written review. ``rating`` is in half-stars (1..10)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("user_id", "book_id", name="uq_reviews_user_book"),
+        CheckConstraint("rating BETWEEN 1 AND 10", name="rating_range"),
+        Index("ix_reviews_book_helpful", "book_id", "helpful_score", "id"),
+        Index("ix_reviews_book_newest", "book_id", "created_at", "id"),
+        Index("ix_reviews_user_created", "user_id", "created_at"),
+        Index("ix_reviews_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    # Sanitised HTML rendered once on save, so pages never re-render Markdown.
+    body_html: Mapped[str | None] = mapped_column(Text)
+    spoiler: Mapped[bool] = mapped_column(Boolean, default=False)
+    helpful_count: Mapped[int] = mapped_column(Integer, default=0)
+    helpful_score: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def stars(self) -> float:
+        return self.rating / 2
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.title or self.body)
+
+    def __repr__(self) -> str:
+        return f"<Review {self.id} book={self.book_id} user={self.user_id} {self.stars}>"
+
+
+class HelpfulVote(db.Model):
+    __tablename__ = "helpful_votes"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

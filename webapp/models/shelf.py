@@ -1,0 +1,39 @@
+"""Each reader's shelf status for a book: one status per reader per book."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.book import Book
+
+SHELVES = {
+    "want_to_read": "Want to read",
+    "reading": "Reading",
+    "read": "Read",
+    "did_not_finish": "Did not finish",
+}
+
+
+class ShelfEntry(db.Model):
+    __tablename__ = "shelf_entries"
+    __table_args__ = (Index("ix_shelf_entries_user_status", "user_id", "status", "updated_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    book_id: Mapped[int] = mapped_column(
+        ForeignKey("books.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def label(self) -> str:
+        return SHELVES[self.status]

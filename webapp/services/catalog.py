@@ -1,0 +1,220 @@
+"""The catalogue: adding books, authors, duplicate checks, browsing and search."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from webapp import isbn as isbn_rules
+from webapp import search
+from webapp.errors import DomainError, ValidationError
+from webapp.extensions import db
+from webapp.models import Author, Book, BookAuthor, User
+
+SORTS = {
+    "newest": "Newest",
+    "top": "Top rated",
+    "reviews": "Most reviewed",
+}
+PER_PAGE = 24
+
+
+class DuplicateBook(DomainError):
+    """The ISBN is already in the catalogue; ``book`` is the existing one."""
+
+    def __init__(self, book: Book):
+        super().__init__(f"{book.title} is already in the catalogue.")
+        self.book = book
+
+
+class LikelyDuplicate(DomainError):
+    """Books with the same title and an author in common exist; the reader should confirm."""
+
+    def __init__(self, books: list[Book]):
+        super().__init__("This book may already be in the catalogue.")
+        self.books = books
+
+
+@dataclass
+class BookData:
+    title: str
+    authors: list[str]
+    subtitle: str | None = None
+    isbn: str | None = None
+    publisher: str | None = None
+    year: int | None = None
+    pages: int | None = None
+    language: str | None = None
+    description: str | None = None
+    cover_url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def split_authors(text: str) -> list[str]:
+    """One author per line (or separated by semicolons); order is kept, repeats dropped."""
+    names: list[str] = []
+    for part in re.split(r"[\n;]", text or ""):
+        name = " ".join(part.split())
+        if name and name.lower() not in {n.lower() for n in names}:
+            names.append(name)
+    return names
+
+
+def author_for(name: str) -> Author:
+    key = name.lower()
+    author = db.session.scalar(select(Author).where(Author.name_key == key))
+    if author is None:
+        author = Author(name=name, name_key=key)
+        db.session.add(author)
+    return author
+
+
+def similar_books(title: str, authors: list[str]) -> list[Book]:
+    """Books with the same title (ignoring case) sharing at least one author."""
+    keys = [a.lower() for a in authors]
+    query = (
+        select(Book)
+        .join(BookAuthor)
+        .join(Author)
+        .where(func.lower(Book.title) == title.strip().lower(), Author.name_key.in_(keys))
+        .distinct()
+    )
+    return list(db.session.scalars(query))
+
+
+def _clean(data: BookData) -> BookData:
+    data.title = " ".join((data.title or "").split())
+    if not data.title:
+        raise ValidationError("title", "Give the book's title.")
+    if not data.authors:
+        raise ValidationError("authors", "Name at least one author.")
+    if data.isbn and data.isbn.strip():
+        data.isbn = isbn_rules.to_isbn13(data.isbn)
+    else:
+        data.isbn = None
+    for name in ("subtitle", "publisher", "language", "description", "cover_url"):
+        value = getattr(data, name)
+        setattr(data, name, value.strip() if value and value.strip() else None)
+    if data.cover_url and not data.cover_url.startswith("https://"):
+        raise ValidationError("cover_url", "Use an https:// address for the cover image.")
+    return data
+
+
+def add_book(actor: User | None, data: BookData, *, confirm_similar: bool = False) -> Book:
+    """Create a book. Raises DuplicateBook (same ISBN), LikelyDuplicate or ValidationError."""
+    data = _clean(data)
+    if data.isbn:
+        existing = db.session.scalar(select(Book).where(Book.isbn13 == data.isbn))
+        if existing is not None:
+            raise DuplicateBook(existing)
+    if not confirm_similar:
+        similar = similar_books(data.title, data.authors)
+        if similar:
+            raise LikelyDuplicate(similar)
+    book = Book(
+        title=data.title,
+        subtitle=data.subtitle,
+        isbn13=data.isbn,
+        publisher=data.publisher,
+        year=data.year,
+        pages=data.pages,
+        language=data.language,
+        description=data.description,
+        cover_url=data.cover_url,
+        added_by_id=actor.id if actor else None,
+    )
+    for position, name in enumerate(data.authors):
+        book.book_authors.append(BookAuthor(author=author_for(name), position=position))
+    db.session.add(book)
+    db.session.flush()
+    search.index_book(book)
+    db.session.commit()
+    return book
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def browse(query: str = "", sort: str = "newest", page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Books for /books: full-text search when ``query`` is given, else sorted by ``sort``."""
+    page = max(1, page)
+    stmt = select(Book)
+    count_stmt = select(func.count(Book.id))
+    query = (query or "").strip()
+    ranked = False
+    if query:
+        if isbn_rules.looks_like_isbn(query):
+            try:
+                wanted = isbn_rules.to_isbn13(query)
+            except ValidationError:
+                wanted = isbn_rules.clean(query)
+            stmt = stmt.where(Book.isbn13 == wanted)
+            count_stmt = count_stmt.where(Book.isbn13 == wanted)
+        else:
+            hits = search.matches(query)
+            if hits is None:
+                return Page([], page, per_page, 0)
+            hits = hits.subquery()
+            stmt = stmt.join(hits, hits.c.book_id == Book.id)
+            count_stmt = count_stmt.join(hits, hits.c.book_id == Book.id)
+            ranked = sort == "relevance"
+            if ranked:
+                stmt = stmt.order_by(hits.c.rank, Book.rating_count.desc(), Book.id)
+    if not ranked:
+        stmt = stmt.order_by(*_order(sort))
+    total = db.session.scalar(count_stmt) or 0
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, per_page, total)
+
+
+def _order(sort: str):
+    if sort == "top":
+        return (Book.bayes_score.desc(), Book.id.desc())
+    if sort == "reviews":
+        return (Book.review_count.desc(), Book.id.desc())
+    return (Book.created_at.desc(), Book.id.desc())
+
+
+def books_by_author(author: Author) -> list[Book]:
+    query = (
+        select(Book)
+        .join(BookAuthor)
+        .where(BookAuthor.author_id == author.id)
+        .order_by(Book.year.is_(None), Book.year, Book.title)
+    )
+    return list(db.session.scalars(query))
+
+
+def top_rated(limit: int = 8) -> list[Book]:
+    query = select(Book).where(Book.rating_count > 0).order_by(*_order("top")).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def recently_reviewed(limit: int = 8) -> list[Book]:
+    query = (
+        select(Book)
+        .where(Book.last_reviewed_at.is_not(None))
+        .order_by(Book.last_reviewed_at.desc(), Book.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,380 @@
+"""Ratings and reviews: one per reader per book, with the book's aggregates kept in step."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp import markdown, permissions
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db
+from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
+from webapp.models.book import PRIOR_MEAN, PRIOR_WEIGHT
+
+MAX_TITLE = 200
+MAX_BODY = 20_000
+STAR_CHOICES = [f"{n / 2:g}" for n in range(1, 11)]  # "0.5", "1", … "5"
+REVIEWS_PER_PAGE = 20
+
+
+def parse_stars(value: str | float | None) -> int:
+    """'3.5' → 7 half-stars. Raises ValidationError('rating')."""
+    if value is None or str(value).strip() == "":
+        raise ValidationError("rating", "Choose a star rating (reviews need a rating).")
+    try:
+        stars = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError("rating", "Choose a rating from 0.5 to 5 stars.") from None
+    halves = stars * 2
+    if halves != halves.to_integral_value() or not 1 <= halves <= 10:
+        raise ValidationError("rating", "Choose a rating from 0.5 to 5 stars, in half stars.")
+    return int(halves)
+
+
+@dataclass(frozen=True)
+class _State:
+    rating: int
+    has_text: bool
+
+
+def _state(review: Review | None) -> _State | None:
+    return None if review is None else _State(review.rating, review.has_text)
+
+
+def bucket(rating: int) -> int:
+    """Histogram row for a rating in half-stars: 0.5–1 → 1 … 4.5–5 → 5."""
+    return (rating + 1) // 2
+
+
+def apply_to_book(book_id: int, old: _State | None, new: _State | None) -> None:
+    """Move the book's kept aggregates from ``old`` to ``new`` in one UPDATE.
+
+    Increments run in SQL (``x = x + d``), so concurrent changes to one book never lose counts.
+    """
+    dc = (new is not None) - (old is not None)
+    ds = (new.rating if new else 0) - (old.rating if old else 0)
+    dr = int(bool(new and new.has_text)) - int(bool(old and old.has_text))
+    values: dict = {
+        Book.rating_count: Book.rating_count + dc,
+        Book.rating_sum: Book.rating_sum + ds,
+        Book.review_count: Book.review_count + dr,
+        Book.bayes_score: (PRIOR_MEAN * PRIOR_WEIGHT + (Book.rating_sum + ds) / 2.0)
+        / (PRIOR_WEIGHT + Book.rating_count + dc),
+    }
+    moves: dict[int, int] = {}
+    if old:
+        moves[bucket(old.rating)] = moves.get(bucket(old.rating), 0) - 1
+    if new:
+        moves[bucket(new.rating)] = moves.get(bucket(new.rating), 0) + 1
+    for n, delta in moves.items():
+        if delta:
+            column = getattr(Book, f"stars_{n}")
+            values[column] = column + delta
+    if new is not None:
+        values[Book.last_reviewed_at] = utcnow()
+    db.session.execute(
+        update(Book)
+        .where(Book.id == book_id)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _clean_text(title: str | None, body: str | None) -> tuple[str | None, str | None]:
+    title = " ".join((title or "").split()) or None
+    body = (body or "").strip() or None
+    if title and len(title) > MAX_TITLE:
+        raise ValidationError("title", f"Keep the title under {MAX_TITLE} characters.")
+    if body and len(body) > MAX_BODY:
+        raise ValidationError("body", f"Keep the review under {MAX_BODY:,} characters.")
+    return title, body
+
+
+def find(user: User, book: Book) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(Review.user_id == user.id, Review.book_id == book.id)
+    )
+
+
+def save(
+    user: User,
+    book: Book,
+    *,
+    stars: str | float | None,
+    title: str | None = None,
+    body: str | None = None,
+    spoiler: bool = False,
+) -> tuple[Review, bool]:
+    """Create or update ``user``'s review of ``book``; returns (review, created).
+
+    Two simultaneous first posts: the loser's INSERT hits the unique constraint inside a
+    savepoint, and it takes the update path instead of failing.
+    """
+    has_text = (title or "").strip() or (body or "").strip()
+    if has_text and (stars is None or str(stars).strip() == ""):
+        raise ValidationError("rating", "Choose a star rating to go with your review.")
+    rating = parse_stars(stars)
+    title, body = _clean_text(title, body)
+    fields = {
+        "rating": rating,
+        "title": title,
+        "body": body,
+        "body_html": markdown.render(body),
+        "spoiler": bool(spoiler and body),
+    }
+    review = find(user, book)
+    created = False
+    if review is None:
+        review = Review(user_id=user.id, book_id=book.id, **fields)
+        try:
+            with db.session.begin_nested():
+                db.session.add(review)
+        except IntegrityError:
+            review = find(user, book)
+        else:
+            created = True
+            apply_to_book(book.id, None, _state(review))
+    if not created:
+        old = _state(review)
+        for name, value in fields.items():
+            setattr(review, name, value)
+        review.updated_at = utcnow()
+        apply_to_book(book.id, old, _state(review))
+    _shelve_as_read(user, book)
+    db.session.commit()
+    db.session.refresh(book)
+    return review, created
+
+
+def _shelve_as_read(user: User, book: Book) -> None:
+    """Rating a book shelves it as Read, unless the reader already shelved it."""
+    shelved = db.session.scalar(
+        select(exists().where(ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id))
+    )
+    if not shelved:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ShelfEntry(user_id=user.id, book_id=book.id, status="read"))
+        except IntegrityError:
+            pass  # shelved meanwhile by a concurrent request: theirs stands
+
+
+def remove(actor: User, review: Review) -> Book:
+    """Delete a review (its author or staff). Raises NotAllowed."""
+    if not permissions.can_delete_review(actor, review):
+        raise NotAllowed("You can only delete your own reviews.")
+    book = review.book
+    apply_to_book(book.id, _state(review), None)
+    db.session.delete(review)
+    db.session.commit()
+    db.session.refresh(book)
+    return book
+
+
+def delete_all_by(user: User) -> int:
+    """Remove every review by ``user`` (account deletion), keeping book aggregates right."""
+    voted = list(
+        db.session.scalars(select(HelpfulVote.review_id).where(HelpfulVote.user_id == user.id))
+    )
+    if voted:
+        db.session.execute(delete(HelpfulVote).where(HelpfulVote.user_id == user.id))
+        for review_id in voted:
+            _recount_helpful(review_id)
+    reviews = list(db.session.scalars(select(Review).where(Review.user_id == user.id)))
+    for review in reviews:
+        apply_to_book(review.book_id, _state(review), None)
+        db.session.delete(review)
+    return len(reviews)
+
+
+def helpful_score(votes: int) -> float:
+    """Rank for "most helpful": the Wilson lower bound (95%) of a helpful share.
+
+    Readers can only mark a review helpful, so each review is scored as if it also had
+    UNHELPFUL_PRIOR "not helpful" votes. The score grows with votes but flattens
+    (0 → 0, 1 → 0.06, 5 → 0.36, 20 → 0.72, 100 → 0.93), so a handful of early votes cannot
+    lock a review at the top; ties fall back to newest first.
+    """
+    n = votes + UNHELPFUL_PRIOR
+    if votes == 0:
+        return 0.0
+    z = 1.96
+    p = votes / n
+    return (p + z * z / (2 * n) - z * math.sqrt((p * (1 - p) + z * z / (4 * n)) / n)) / (
+        1 + z * z / n
+    )
+
+
+UNHELPFUL_PRIOR = 2
+
+
+def toggle_helpful(user: User, review: Review) -> bool:
+    """Mark or unmark ``review`` helpful for ``user``; returns the new state. Raises NotAllowed."""
+    if not permissions.can_vote_helpful(user, review):
+        raise NotAllowed("You cannot mark your own review helpful.")
+    removed = db.session.execute(
+        delete(HelpfulVote).where(
+            HelpfulVote.review_id == review.id, HelpfulVote.user_id == user.id
+        )
+    ).rowcount
+    marked = not removed
+    if marked:
+        try:
+            with db.session.begin_nested():
+                db.session.add(HelpfulVote(review_id=review.id, user_id=user.id))
+        except IntegrityError:
+            db.session.rollback()  # a double click raced us; the first vote stands
+            return True
+    _recount_helpful(review.id)
+    db.session.commit()
+    db.session.refresh(review)
+    return marked
+
+
+def _recount_helpful(review_id: int) -> None:
+    """Set a review's vote count and score from its votes (exact, and safe under races)."""
+    votes = db.session.scalar(
+        select(func.count()).select_from(HelpfulVote).where(HelpfulVote.review_id == review_id)
+    )
+    db.session.execute(
+        update(Review)
+        .where(Review.id == review_id)
+        .values(helpful_count=votes, helpful_score=helpful_score(votes))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def voted_ids(user: User | None, review_ids: list[int]) -> set[int]:
+    """Which of these reviews ``user`` marked helpful (one query for a whole page)."""
+    if not permissions.is_signed_in(user) or not review_ids:
+        return set()
+    query = select(HelpfulVote.review_id).where(
+        HelpfulVote.user_id == user.id, HelpfulVote.review_id.in_(review_ids)
+    )
+    return set(db.session.scalars(query))
+
+
+REVIEW_SORTS = {"helpful": "Most helpful", "newest": "Newest"}
+
+
+def for_book(
+    book: Book,
+    *,
+    sort: str = "helpful",
+    after: str | None = None,
+    exclude_user: User | None = None,
+    limit: int = REVIEWS_PER_PAGE,
+) -> tuple[list[Review], str | None]:
+    """A page of the book's reviews by others, and the cursor for the next page (keyset).
+
+    Keyset pagination keeps "show more" as cheap on page 50 as on page 1.
+    """
+    first, second = (
+        (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
+    )
+    query = select(Review).where(Review.book_id == book.id)
+    if permissions.is_signed_in(exclude_user):
+        query = query.where(Review.user_id != exclude_user.id)
+    cursor = _decode_cursor(after, sort)
+    if cursor is not None:
+        a, b = cursor
+        query = query.where(or_(first < a, and_(first == a, second < b)))
+    query = query.order_by(first.desc(), second.desc())
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _encode_cursor(rows[-1], sort) if more and rows else None
+    return rows, next_cursor
+
+
+def _encode_cursor(review: Review, sort: str) -> str:
+    if sort == "newest":
+        return f"{review.created_at.isoformat()}_{review.id}"
+    return f"{review.helpful_score!r}_{review.id}"
+
+
+def _decode_cursor(cursor: str | None, sort: str):
+    if not cursor:
+        return None
+    try:
+        first, _, second = cursor.rpartition("_")
+        if sort == "newest":
+            return datetime.fromisoformat(first), int(second)
+        return float(first), int(second)
+    except (ValueError, OverflowError):
+        return None
+
+
+def recent(limit: int = 10) -> list[Review]:
+    query = (
+        select(Review)
+        .where(or_(Review.title.is_not(None), Review.body.is_not(None)))
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def stats_for(user: User) -> dict:
+    """Rating statistics for a profile: count, average and a 5-row histogram."""
+    rows = db.session.execute(
+        select(Review.rating, func.count()).where(Review.user_id == user.id).group_by(Review.rating)
+    ).all()
+    counts = {n: 0 for n in range(1, 6)}
+    total = halves = 0
+    for rating, n in rows:
+        counts[bucket(rating)] += n
+        total += n
+        halves += rating * n
+    return {
+        "count": total,
+        "average": (halves / 2 / total) if total else None,
+        "histogram": [(n, counts[n]) for n in range(5, 0, -1)],
+    }
+
+
+def recount(book_ids: list[int] | None = None) -> int:
+    """Rebuild the kept aggregates of ``book_ids`` (default: every book) from the reviews."""
+    grouped = select(
+        Review.book_id,
+        Review.rating,
+        func.count().label("n"),
+        func.sum(case((or_(Review.title.is_not(None), Review.body.is_not(None)), 1), else_=0)),
+        func.max(Review.created_at),
+    ).group_by(Review.book_id, Review.rating)
+    ids_query = select(Book.id)
+    if book_ids is not None:
+        grouped = grouped.where(Review.book_id.in_(book_ids))
+        ids_query = ids_query.where(Book.id.in_(book_ids))
+    totals: dict[int, dict] = {}
+    for book_id, rating, n, with_text, last in db.session.execute(grouped):
+        t = totals.setdefault(
+            book_id,
+            {"rating_count": 0, "rating_sum": 0, "review_count": 0, "last_reviewed_at": None}
+            | {f"stars_{k}": 0 for k in range(1, 6)},
+        )
+        t["rating_count"] += n
+        t["rating_sum"] += rating * n
+        t["review_count"] += int(with_text or 0)
+        t[f"stars_{bucket(rating)}"] += n
+        if last is not None and (t["last_reviewed_at"] is None or last > t["last_reviewed_at"]):
+            t["last_reviewed_at"] = last
+    empty = {"rating_count": 0, "rating_sum": 0, "review_count": 0, "last_reviewed_at": None} | {
+        f"stars_{k}": 0 for k in range(1, 6)
+    }
+    count = 0
+    for book_id in db.session.scalars(ids_query):
+        values = totals.get(book_id, empty)
+        values = values | {
+            "bayes_score": (PRIOR_MEAN * PRIOR_WEIGHT + values["rating_sum"] / 2)
+            / (PRIOR_WEIGHT + values["rating_count"])
+        }
+        db.session.execute(update(Book).where(Book.id == book_id).values(values))
+        count += 1
+    db.session.commit()
+    return count

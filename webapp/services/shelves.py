@@ -1,0 +1,53 @@
+"""Reading shelves: want to read, reading, read, did not finish."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from webapp.errors import ValidationError
+from webapp.extensions import db
+from webapp.models import SHELVES, Book, ShelfEntry, User, utcnow
+
+
+def status_of(user: User | None, book: Book) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(ShelfEntry.status).where(
+            ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id
+        )
+    )
+
+
+def set_status(user: User, book: Book, status: str | None) -> str | None:
+    """Put ``book`` on one of ``user``'s shelves, or take it off with an empty status."""
+    if not status:
+        db.session.execute(
+            delete(ShelfEntry).where(ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id)
+        )
+        db.session.commit()
+        return None
+    if status not in SHELVES:
+        raise ValidationError("status", "Choose one of the shelves.")
+    entry = db.session.get(ShelfEntry, (user.id, book.id))
+    if entry is None:
+        db.session.add(ShelfEntry(user_id=user.id, book_id=book.id, status=status))
+    else:
+        entry.status = status
+        entry.updated_at = utcnow()
+    db.session.commit()
+    return status
+
+
+def shelves_of(user: User, limit_per_shelf: int = 12) -> dict[str, list[ShelfEntry]]:
+    """The reader's shelves, newest first (one query; each entry's book joined in)."""
+    query = (
+        select(ShelfEntry)
+        .where(ShelfEntry.user_id == user.id)
+        .order_by(ShelfEntry.updated_at.desc())
+    )
+    grouped: dict[str, list[ShelfEntry]] = {key: [] for key in SHELVES}
+    for entry in db.session.scalars(query):
+        if len(grouped[entry.status]) < limit_per_shelf:
+            grouped[entry.status].append(entry)
+    return grouped
