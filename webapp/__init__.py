@@ -24,10 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_hooks(app)
 
-    from webapp import cli, views
+    from webapp import cli, serving, views
 
     views.register_error_handlers(app)
     cli.register(app)
+    serving.init_app(app)
     return app
 
 
