@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean paas-rehearsal
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Procfile's release and web processes as a PaaS runs them, on a throwaway PostgreSQL database.
+paas-rehearsal: install
+	$(BIN)/python scripts/paas_rehearsal.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

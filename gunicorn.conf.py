@@ -1,14 +1,23 @@
-"""gunicorn settings for a PaaS: bind $PORT, size from the environment, log to stdout."""
+"""gunicorn settings for a PaaS: bind $PORT, size from the environment, log to stdout.
 
-import multiprocessing
+Workers come from WEB_CONCURRENCY (set by most platforms), else 2 per usable CPU + 1 (at
+most 8); each runs GUNICORN_THREADS threads, which is also the database pool size per worker
+(webapp/config.py). The app itself writes the access log: one JSON line per request on stdout,
+with its request id (webapp/logs.py). gunicorn's own access log would repeat every request in
+another format, so it is off unless GUNICORN_ACCESS_LOG is set (``-`` for stdout).
+"""
+
 import os
 
+from webapp.config import gunicorn_threads, web_concurrency
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+workers = web_concurrency()
+threads = gunicorn_threads()
+worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

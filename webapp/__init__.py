@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(INSTANCE),
     )
     mode = (config or {}).get("COLOPHON_ENV")
-    app.config.update(load_config(mode))
+    app.config.update(load_config(mode, (config or {}).get("SECRET_KEY")))
     app.config.update(config or {})
     INSTANCE.mkdir(exist_ok=True)
 
@@ -24,10 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_hooks(app)
 
-    from webapp import cli, views
+    from webapp import cli, serving, views
 
     views.register_error_handlers(app)
     cli.register(app)
+    serving.init_app(app)
     return app
 
 
@@ -41,6 +42,10 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+
+    from webapp.engine import configure_engine
+
+    configure_engine(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -48,14 +48,28 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-def load_config(mode: str | None = None) -> dict:
-    """Build the settings dict for ``mode`` (defaults to ``$COLOPHON_ENV`` or production)."""
+def gunicorn_threads() -> int:
+    """Threads per gunicorn worker (``GUNICORN_THREADS``); also the database pool size."""
+    return max(1, _int("GUNICORN_THREADS", 2))
+
+
+def web_concurrency() -> int:
+    """gunicorn workers: ``WEB_CONCURRENCY`` (set by most PaaS), else 2 per usable CPU + 1, ≤ 8."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, _int("WEB_CONCURRENCY", min((cpus or 1) * 2 + 1, 8)))
+
+
+def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
+    """Build the settings dict for ``mode`` (defaults to ``$COLOPHON_ENV`` or production).
+
+    ``secret_key`` (given by ``create_app``'s overrides) stands in for ``$SECRET_KEY``.
+    """
     mode = (mode or os.environ.get("COLOPHON_ENV") or "production").lower()
     if mode not in {"production", "development", "testing"}:
         raise ConfigError(f"COLOPHON_ENV must be production, development or testing, not {mode!r}")
     production = mode == "production"
 
-    secret = os.environ.get("SECRET_KEY")
+    secret = secret_key or os.environ.get("SECRET_KEY")
     if not secret:
         if production:
             raise ConfigError(
@@ -65,9 +79,14 @@ def load_config(mode: str | None = None) -> dict:
         secret = secrets.token_hex(32)  # throwaway: sessions end with the process
 
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url())
-    engine_options: dict = {"pool_pre_ping": True}
+    # One connection per worker thread, a little overflow, and a ping after idle periods.
+    engine_options: dict = {
+        "pool_pre_ping": True,
+        "pool_size": _int("DB_POOL_SIZE", gunicorn_threads()),
+        "max_overflow": _int("DB_MAX_OVERFLOW", 2),
+    }
     if database_url.startswith("sqlite"):
-        engine_options = {}
+        engine_options = {}  # WAL mode is set per connection (webapp/engine.py)
 
     return {
         "COLOPHON_ENV": mode,

@@ -57,3 +57,50 @@ def test_default_database_is_the_instance_sqlite_file(monkeypatch):
 def test_unknown_mode_is_refused():
     with pytest.raises(ConfigError, match="COLOPHON_ENV"):
         load_config("staging")
+
+
+def test_pool_is_sized_for_worker_threads(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db.internal/colophon")
+    monkeypatch.delenv("DB_POOL_SIZE", raising=False)
+    monkeypatch.setenv("GUNICORN_THREADS", "6")
+    options = load_config("development")["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] == 6 and options["pool_pre_ping"] is True
+    monkeypatch.setenv("DB_POOL_SIZE", "3")
+    assert load_config("development")["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 3
+
+
+def test_web_concurrency(monkeypatch):
+    from webapp.config import web_concurrency
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert web_concurrency() == 3
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    assert 1 <= web_concurrency() <= 8
+
+
+def test_production_app_takes_the_secret_from_the_config_dict(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app(
+        {
+            "COLOPHON_ENV": "production",
+            "SECRET_KEY": "k" * 64,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+        }
+    )
+    assert app.config["SECRET_KEY"] == "k" * 64
+    assert app.config["FORCE_HTTPS"] and app.config["PROXY_FIX_HOPS"] == 1
+
+
+def test_sqlite_file_databases_use_wal(tmp_path):
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    app = create_app(
+        {"COLOPHON_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'w.db'}"}
+    )
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        db.engine.dispose()

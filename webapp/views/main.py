@@ -1,17 +1,14 @@
-"""Home page, health check and the self-hosted htmx."""
+"""Home page, health check, favicon."""
 
 from __future__ import annotations
 
-from importlib import resources
-
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import Blueprint, current_app, jsonify, redirect, render_template, send_from_directory
 from sqlalchemy import text
 
+from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
 
 bp = Blueprint("main", __name__)
-
-HTMX_DIR = resources.files("js_lib_htmx") / "static" / "htmx"
 
 
 @bp.get("/")
@@ -32,8 +29,8 @@ def healthz():
 
 @bp.get("/vendor/htmx.min.js")
 def htmx_js():
-    """htmx 2.x from the installed ``django-js-lib-htmx`` wheel: no CDN, no copy in the repo."""
-    return send_from_directory(str(HTMX_DIR), "htmx.min.js", max_age=60 * 60 * 24)
+    """The old address; htmx is now served by WhiteNoise under its hashed URL (webapp/assets.py)."""
+    return redirect(asset_url(HTMX_NAME), code=301)
 
 
 @bp.get("/favicon.ico")

@@ -1,0 +1,348 @@
+"""Run the Procfile the way a PaaS does, then smoke-test the site over HTTP.
+
+1. Copy the checkout's tracked files into a temporary "slug" (no .env, no instance/).
+2. Create a fresh PostgreSQL database, passed as DATABASE_URL in the postgres:// form.
+3. Run the Procfile's ``release:`` command, then its ``web:`` command with PORT set, a generated
+   SECRET_KEY and COLOPHON_ENV unset (so production), and wait for /healthz.
+4. Smoke-test as the platform's router would (X-Forwarded-Proto: https), including plain HTTP.
+5. Stop gunicorn, drop the database, delete the slug. Exit 1 on any failure; bounded in time.
+
+    python scripts/paas_rehearsal.py        # ADMIN_DATABASE_URL picks the server
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DEADLINE_SECONDS = int(os.environ.get("REHEARSAL_TIMEOUT", "180"))
+HTTP_TIMEOUT = 10
+EXPECTED_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Failed(Exception):
+    pass
+
+
+def say(message: str) -> None:
+    print(f"[rehearsal] {message}", flush=True)
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise Failed(message)
+    say(f"ok  {message}")
+
+
+def procfile() -> dict[str, str]:
+    processes = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, command = line.partition(":")
+            processes[name.strip()] = command.strip()
+    for needed in ("release", "web"):
+        if needed not in processes:
+            raise Failed(f"Procfile has no {needed}: process")
+    return processes
+
+
+def build_slug(target: Path) -> None:
+    """What a git push deploys: tracked and new unignored files, as in the working tree."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listing.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def platform_env(database_url: str, port: int) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COLOPHON_", "FLASK_", "SQLALCHEMY_"))
+        and k not in {"SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "PYTHONPATH"}
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        PORT=str(port),
+        SECRET_KEY=secrets.token_hex(32),  # what app.json's "generator": "secret" gives
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONUNBUFFERED="1",
+    )
+    # Several workers need shared rate-limit counters; without Redis, rehearse with one.
+    if redis_answers():
+        env.update(WEB_CONCURRENCY="2", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/14")
+    else:
+        env.update(WEB_CONCURRENCY="1")
+    return env
+
+
+class Site:
+    """A tiny HTTP client: one request per connection, cookies kept, redirects not followed."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.host = f"127.0.0.1:{port}"
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, *, https=True, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=HTTP_TIMEOUT)
+        sent = {"Host": self.host, **(headers or {})}
+        if https:
+            sent["X-Forwarded-Proto"] = "https"
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            response.body = response.read()
+        finally:
+            conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response
+
+
+def wait_for_health(site: Site, web: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if web.poll() is not None:
+            raise Failed(f"web process exited early with {web.returncode}")
+        try:
+            if site.request("GET", "/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise Failed("web process did not answer /healthz in time")
+
+
+def assert_security_headers(response, what: str) -> None:
+    h = response.headers
+    check(h.get("Content-Security-Policy") == EXPECTED_CSP, f"{what}: Content-Security-Policy")
+    check(
+        h.get("X-Content-Type-Options") == "nosniff"
+        and h.get("Referrer-Policy") == "strict-origin-when-cross-origin"
+        and bool(h.get("Permissions-Policy"))
+        and h.get("Cross-Origin-Opener-Policy") == "same-origin",
+        f"{what}: nosniff, Referrer-Policy, Permissions-Policy, COOP",
+    )
+    check(h.get("Strict-Transport-Security", "").startswith("max-age="), f"{what}: HSTS")
+
+
+def smoke(site: Site) -> None:
+    health = site.request("GET", "/healthz")
+    check(health.status == 200 and json.loads(health.body)["database"] == "ok", "/healthz 200")
+    check(site.request("GET", "/healthz", https=False).status == 200, "/healthz over plain http")
+
+    plain = site.request("GET", "/signup?from=rehearsal", https=False)
+    check(
+        plain.status in (301, 308)
+        and plain.headers["Location"] == f"https://{site.host}/signup?from=rehearsal",
+        "plain http redirects to https",
+    )
+
+    home = site.request("GET", "/", headers={"X-Request-ID": "rehearsal-home"})
+    check(home.status == 200, "home page 200")
+    check(home.headers.get("X-Request-ID") == "rehearsal-home", "X-Request-ID echoed")
+    assert_security_headers(home, "home page")
+
+    page = site.request("GET", "/signup")
+    match = CSRF_RE.search(page.body.decode())
+    check(page.status == 200 and match is not None, "sign-up page carries a CSRF token")
+    name = f"rehearsal_{uuid.uuid4().hex[:8]}"
+    form = {
+        "csrf_token": match.group(1),
+        "username": name,
+        "email": f"{name}@example.com",
+        "password": "rehearsal passphrase 42",
+    }
+    signup = site.request(
+        "POST",
+        "/signup",
+        body=urlencode(form),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"https://{site.host}/signup",
+        },
+    )
+    check(signup.status == 303, f"sign-up POST 303 (got {signup.status})")
+    session = [c for c in signup.headers.get_all("Set-Cookie") or [] if c.startswith("session=")]
+    flags = {p.strip().lower() for p in session[-1].split(";")[1:]} if session else set()
+    check(
+        {"secure", "httponly", "samesite=lax"} <= flags,
+        f"session cookie Secure, HttpOnly, SameSite=Lax ({sorted(flags)})",
+    )
+    check(name in site.request("GET", "/").body.decode(), "signed in after sign-up")
+
+    html = home.body.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    check(len(assets) >= 4, f"home page links {len(assets)} hashed assets")
+    for url in assets:
+        asset = site.request("GET", url, headers={"Accept-Encoding": "br, gzip"})
+        check(asset.status == 200, f"{url} 200")
+        check(
+            asset.headers.get("Cache-Control") == "public, max-age=31536000, immutable",
+            f"{url} cached for a year, immutable",
+        )
+        if url.endswith((".css", ".js")):
+            check(asset.headers.get("Content-Encoding") in {"br", "gzip"}, f"{url} compressed")
+    assert_security_headers(asset, "static file")
+
+    missing = site.request("GET", "/no/such/page")
+    check(missing.status == 404 and b"Not found" in missing.body, "404 page")
+    assert_security_headers(missing, "404 page")
+
+    # TODO(reviews issue): post a review here (GET a book page, read its CSRF token, POST the
+    # review form, expect 303 and the review on the page). Reviews do not exist on this branch.
+
+
+def check_request_log(log_path: Path) -> None:
+    entries = []
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            continue
+    check(
+        any(
+            e.get("path") == "/" and e.get("request_id") == "rehearsal-home" and "duration_ms" in e
+            for e in entries
+        ),
+        "JSON request log line on stdout with the request id",
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def main() -> int:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    processes = procfile()
+    db_name = f"colophon_rehearsal_{uuid.uuid4().hex[:10]}"
+    admin = urlsplit(ADMIN_URL)
+    database_url = f"postgres://{admin.netloc}/{db_name}"  # the form platforms hand out
+    slug = Path(tempfile.mkdtemp(prefix="colophon-slug-"))
+    web = None
+    try:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        say(f"created database {db_name}")
+        build_slug(slug)
+        port = free_port()
+        env = platform_env(database_url, port)
+
+        say(f"release: {processes['release']}")
+        release = subprocess.run(  # noqa: S602  (Procfile commands are shell commands)
+            processes["release"],
+            shell=True,
+            cwd=slug,
+            env=env,
+            timeout=max(5, deadline - time.monotonic()),
+            check=False,
+        )
+        check(release.returncode == 0, "release phase succeeded")
+
+        say(f"web: {processes['web']} (PORT={port}, WEB_CONCURRENCY={env['WEB_CONCURRENCY']})")
+        log_path = slug / "web.log"
+        with open(log_path, "wb") as log:
+            web = subprocess.Popen(  # noqa: S602
+                processes["web"],
+                shell=True,
+                cwd=slug,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        site = Site(port)
+        wait_for_health(site, web, min(deadline, time.monotonic() + 60))
+        smoke(site)
+        doctor = subprocess.run(  # noqa: S602
+            "flask --app webapp doctor",  # noqa: S607
+            shell=True,
+            cwd=slug,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=max(5, deadline - time.monotonic()),
+            check=False,
+        )
+        print(doctor.stdout, end="")
+        check(doctor.returncode == 0, "flask doctor passes on the rehearsed configuration")
+        stop(web)
+        check_request_log(log_path)
+        check(time.monotonic() < deadline, f"finished within {DEADLINE_SECONDS}s")
+        say("PASSED")
+        return 0
+    except (Failed, subprocess.TimeoutExpired, OSError, psycopg.Error) as exc:
+        say(f"FAILED: {exc}")
+        if web is not None and (slug / "web.log").exists():
+            say("last lines of the web process output:")
+            print("\n".join((slug / "web.log").read_text(errors="replace").splitlines()[-30:]))
+        return 1
+    finally:
+        if web is not None:
+            stop(web)
+        try:
+            with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            say(f"dropped database {db_name}")
+        except psycopg.Error as exc:
+            say(f"could not drop {db_name}: {exc}")
+        shutil.rmtree(slug, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

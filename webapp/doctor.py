@@ -1,0 +1,187 @@
+"""``flask --app webapp doctor``: is this configuration fit for production?
+
+Each check returns OK, WARN or FAIL with a one-line reason; the command exits non-zero when
+any check fails, so a release phase or a deploy script can stop on it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy import text
+
+from webapp.config import web_concurrency
+from webapp.engine import is_sqlite_file
+from webapp.extensions import db
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 100
+MIN_SECRET_DISTINCT = 10
+PLACEHOLDER = re.compile(
+    r"change.?me|change.?this|not.?for.?production|placeholder|example|your.?secret|"
+    r"^(secret|dev|development|test|testing|default|password|supersecret|s3cr3t|key)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str
+    name: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.status:<4}  {self.name:<18} {self.detail}"
+
+
+def secret_bits(secret: str) -> float:
+    """Shannon estimate of the secret's entropy: length × bits per character seen."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
+
+
+def check_mode(app: Flask) -> Check:
+    mode = app.config["COLOPHON_ENV"]
+    if mode == "production":
+        return Check(OK, "mode", "production")
+    return Check(WARN, "mode", f"COLOPHON_ENV={mode}; these checks are meant for production")
+
+
+def check_secret(app: Flask) -> Check:
+    secret = str(app.config.get("SECRET_KEY") or "")
+    if not secret:
+        return Check(FAIL, "secret key", "SECRET_KEY is empty")
+    if PLACEHOLDER.search(secret):
+        return Check(FAIL, "secret key", "SECRET_KEY is a placeholder; generate a random one")
+    bits = secret_bits(secret)
+    if (
+        len(secret) < MIN_SECRET_LENGTH
+        or len(set(secret)) < MIN_SECRET_DISTINCT
+        or bits < MIN_SECRET_BITS
+    ):
+        return Check(
+            FAIL,
+            "secret key",
+            f"too weak ({len(secret)} characters, ~{bits:.0f} bits); use e.g. "
+            "python -c 'import secrets; print(secrets.token_hex(32))'",
+        )
+    return Check(OK, "secret key", f"{len(secret)} characters, ~{bits:.0f} bits")
+
+
+def check_database(app: Flask) -> Check:
+    """Reachable, and the Alembic revision stamped in it is the migrations' head."""
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except Exception as exc:  # any driver error means "unreachable"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return Check(FAIL, "database", f"unreachable: {type(exc).__name__}: {first_line}")
+    config = app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    where = db.engine.url.render_as_string(hide_password=True)
+    if current != heads:
+        return Check(
+            FAIL,
+            "database",
+            f"not migrated: at {sorted(current) or 'empty'}, head is {sorted(heads)}; "
+            "run flask --app webapp db upgrade",
+        )
+    return Check(OK, "database", f"{where} reachable, migrations at head {sorted(heads)}")
+
+
+def check_https_redirect(app: Flask) -> Check:
+    if not app.config.get("FORCE_HTTPS"):
+        return Check(WARN, "https redirect", "FORCE_HTTPS is off: plain HTTP is served as is")
+    if not app.config.get("PROXY_FIX_HOPS"):
+        return Check(
+            WARN,
+            "https redirect",
+            "FORCE_HTTPS without PROXY_FIX_HOPS: behind a TLS proxy every request looks like "
+            "HTTP and is redirected forever",
+        )
+    return Check(OK, "https redirect", f"on; trusting {app.config['PROXY_FIX_HOPS']} proxy hop(s)")
+
+
+def check_cookies(app: Flask) -> Check:
+    insecure = [
+        name
+        for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+        if not app.config.get(name)
+    ]
+    if insecure:
+        return Check(FAIL, "secure cookies", f"{', '.join(insecure)} off: sessions leak over HTTP")
+    return Check(OK, "secure cookies", "session and remember-me cookies are Secure, HttpOnly")
+
+
+def check_rate_limits(app: Flask) -> Check:
+    """Counters must be shared by every worker, or each one allows the full limit."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return Check(WARN, "rate limits", "RATELIMIT_ENABLED is off")
+    workers = web_concurrency()
+    if uri.startswith("memory://"):
+        if workers > 1:
+            return Check(
+                FAIL,
+                "rate limits",
+                f"memory:// with {workers} workers: each keeps its own counters; set "
+                "RATELIMIT_STORAGE_URI to Redis",
+            )
+        return Check(
+            WARN, "rate limits", "memory:// is only right for one worker on one instance"
+        )
+    from limits.storage import storage_from_string
+
+    try:
+        reachable = storage_from_string(uri).check()
+    except Exception as exc:  # unknown scheme, missing driver, bad URI
+        return Check(FAIL, "rate limits", f"{type(exc).__name__}: {exc}")
+    scheme = uri.split(":", 1)[0]
+    if not reachable:
+        return Check(FAIL, "rate limits", f"{scheme} storage does not answer")
+    return Check(OK, "rate limits", f"shared {scheme} storage answers ({workers} workers)")
+
+
+def check_sqlite(app: Flask) -> Check | None:
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return None
+    if not is_sqlite_file(engine):
+        return Check(FAIL, "sqlite", "an in-memory database loses everything on restart")
+    try:
+        with engine.connect() as conn:
+            mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+    except Exception as exc:  # reported by the database check too
+        return Check(FAIL, "sqlite", f"cannot open: {type(exc).__name__}")
+    return Check(
+        WARN,
+        "sqlite",
+        f"journal_mode={mode}; fine on one machine with a persistent disk, not on a PaaS "
+        "(ephemeral filesystem, several instances): use PostgreSQL there",
+    )
+
+
+CHECKS: list[Callable[[Flask], Check | None]] = [
+    check_mode,
+    check_secret,
+    check_database,
+    check_https_redirect,
+    check_cookies,
+    check_rate_limits,
+    check_sqlite,
+]
+
+
+def run_checks(app: Flask) -> list[Check]:
+    return [result for check in CHECKS if (result := check(app)) is not None]
