@@ -87,7 +87,9 @@ def shelf(book_id: int):
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash(f"Shelved as {SHELVES[status]}." if status else "Taken off your shelves.", "success")
+            flash(
+                f"Shelved as {SHELVES[status]}." if status else "Taken off your shelves.", "success"
+            )
             if not is_partial():
                 return redirect_to(book_url(book, "shelf-control"))
             return render(
