@@ -1,4 +1,4 @@
-"""A reader rates, reviews, edits and deletes; marks another review helpful — with and without JS."""
+"""A reader rates, reviews, edits, deletes, and marks another review helpful (JS on and off)."""
 
 from __future__ import annotations
 
