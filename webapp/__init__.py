@@ -50,11 +50,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.views import account, auth, books, main
+    from webapp.views import reviews as reviews_views
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(books.bp)
+    app.register_blueprint(reviews_views.bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
 
 pytestmark = pytest.mark.browser
 
+# The app behind each live server URL, so fixtures can seed data in its database.
+LIVE_APPS: dict = {}
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
@@ -38,6 +41,7 @@ def live_server(tmp_path_factory):
     migrate_to_head(url)
     app = create_app(config_for(url))
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    LIVE_APPS[f"http://127.0.0.1:{server.server_port}"] = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -107,3 +111,19 @@ def assert_accessible(page) -> None:
         f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violations
     ]
     assert results.violations_count == 0, f"axe violations on {page.url}: {summary}"
+
+
+@pytest.fixture
+def live_data(live_server):
+    """Run ``fn()`` in an app context of the live server's app and return its result."""
+
+    def run(fn):
+        from webapp.extensions import db
+
+        with LIVE_APPS[live_server].app_context():
+            try:
+                return fn()
+            finally:
+                db.session.remove()
+
+    return run

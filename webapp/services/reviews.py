@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from webapp import markdown, permissions
 from webapp.errors import NotAllowed, ValidationError
@@ -96,8 +97,11 @@ def _clean_text(title: str | None, body: str | None) -> tuple[str | None, str | 
 
 
 def find(user: User, book: Book) -> Review | None:
+    # The caller holds ``book``: skip the eager join (review.book comes from the identity map).
     return db.session.scalar(
-        select(Review).where(Review.user_id == user.id, Review.book_id == book.id)
+        select(Review)
+        .options(lazyload(Review.book))
+        .where(Review.user_id == user.id, Review.book_id == book.id)
     )
 
 
@@ -277,7 +281,7 @@ def for_book(
     first, second = (
         (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
     )
-    query = select(Review).where(Review.book_id == book.id)
+    query = select(Review).options(lazyload(Review.book)).where(Review.book_id == book.id)
     if permissions.is_signed_in(exclude_user):
         query = query.where(Review.user_id != exclude_user.id)
     cursor = _decode_cursor(after, sort)

@@ -1,12 +1,27 @@
-"""A book's page, and its generated cover."""
+"""A book's page, its shelf control, and its generated cover."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
-from flask_login import current_user
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from webapp import markdown
+from webapp.errors import ValidationError
 from webapp.extensions import db
-from webapp.models import Book
+from webapp.forms import apply_error
+from webapp.forms.reviews import ReviewForm, ShelfForm
+from webapp.htmx import is_partial, redirect_to, render
+from webapp.models import SHELVES, Book
 from webapp.services import covers, reviews, shelves
 
 bp = Blueprint("books", __name__)
@@ -19,21 +34,72 @@ def get_book_or_404(book_id: int) -> Book:
     return book
 
 
+def book_url(book: Book, anchor: str | None = None) -> str:
+    return url_for("books.detail", book_id=book.id, slug=book.slug, _anchor=anchor)
+
+
+def sort_arg() -> str:
+    sort = request.args.get("sort", "helpful")
+    return sort if sort in reviews.REVIEW_SORTS else "helpful"
+
+
+def page_context(book: Book, **given) -> dict:
+    """Everything the book page shows; a fixed number of queries whatever the review count."""
+    sort = sort_arg()
+    mine = reviews.find(current_user, book) if current_user.is_authenticated else None
+    others, cursor = reviews.for_book(book, sort=sort, exclude_user=current_user)
+    shelf = shelves.status_of(current_user, book)
+    context = {
+        "book": book,
+        "description_html": Markup(markdown.render(book.description)),  # noqa: S704 (sanitised)
+        "mine": mine,
+        "form": ReviewForm.for_review(mine) if mine else ReviewForm(),
+        "others": others,
+        "cursor": cursor,
+        "sort": sort,
+        "sorts": reviews.REVIEW_SORTS,
+        "voted": reviews.voted_ids(current_user, [r.id for r in others]),
+        "shelf": shelf,
+        "shelf_form": ShelfForm(data={"status": shelf or ""}),
+    }
+    context.update(given)
+    return context
+
+
 @bp.get("/books/<int:book_id>")
 @bp.get("/books/<int:book_id>-<slug>")
 def detail(book_id: int, slug: str | None = None):
     book = get_book_or_404(book_id)
     if slug != book.slug:
-        return redirect(url_for("books.detail", book_id=book.id, slug=book.slug), code=301)
-    mine = reviews.find(current_user, book) if current_user.is_authenticated else None
-    others, cursor = reviews.for_book(book, exclude_user=current_user)
-    return render_template(
+        args = {"sort": request.args["sort"]} if "sort" in request.args else {}
+        return redirect(url_for("books.detail", book_id=book.id, slug=book.slug, **args), code=301)
+    return render_template("books/detail.html", **page_context(book))
+
+
+@bp.post("/books/<int:book_id>/shelf")
+@login_required
+def shelf(book_id: int):
+    book = get_book_or_404(book_id)
+    form = ShelfForm()
+    if form.validate_on_submit():
+        try:
+            status = shelves.set_status(current_user, book, form.status.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(
+                f"Shelved as {SHELVES[status]}." if status else "Taken off your shelves.", "success"
+            )
+            if not is_partial():
+                return redirect_to(book_url(book, "shelf-control"))
+            return render(
+                "books/detail.html", "books/_shelf.html", book=book, shelf=status, shelf_form=form
+            )
+    return render(
         "books/detail.html",
-        book=book,
-        mine=mine,
-        others=others,
-        cursor=cursor,
-        shelf=shelves.status_of(current_user, book),
+        "books/_shelf.html",
+        status=422,
+        **page_context(book, shelf_form=form),
     )
 
 
