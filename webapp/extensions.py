@@ -34,6 +34,23 @@ htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def posting_limit():
+    """Per-reader limit on posting (reviews, votes, books, reports); see POST_LIMIT_PER_USER."""
+    from flask import current_app
+
+    return limiter.limit(
+        lambda: current_app.config["POST_LIMIT_PER_USER"], key_func=reader_key, methods=["POST"]
+    )
+
+
+def reader_key() -> str:
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"reader:{current_user.id}"
+    return get_remote_address()
+
+
 def login_name_key() -> str:
     """Rate-limit key for one account: the name typed into the login form."""
     return "login:" + (request.form.get("login") or "").strip().lower()

@@ -39,7 +39,9 @@ def live_server(tmp_path_factory):
     """Base URL of the app served over real HTTP in a background thread."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     migrate_to_head(url)
-    app = create_app(config_for(url))
+    app = create_app(
+        config_for(url, SIGNUP_LIMIT_PER_IP="1000 per hour", LOGIN_LIMIT_PER_IP="1000 per minute")
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     LIVE_APPS[f"http://127.0.0.1:{server.server_port}"] = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -371,3 +371,20 @@ def test_shelf_errors(web, book, reader, htmx):
     html = html_of(response)
     assert 'id="shelf-status-error"' in html and ("<html" in html) is not htmx
     assert web.post("/books/999/shelf", {"status": "read"}).status_code == 404
+
+
+def test_posting_is_rate_limited_per_reader(make_app, users):
+    from tests.conftest import Browserless
+
+    app = make_app(POST_LIMIT_PER_USER="2 per minute")
+    with app.app_context():
+        users("reader")
+        book = make_book("Rate Limited")
+        book_id = book.id
+    web = Browserless(app.test_client())
+    web.post("/login", {"login": "reader", "password": "correct horse battery"})
+    for stars in ("3", "4"):
+        assert web.post(f"/books/{book_id}/review", {"rating": stars}).status_code == 303
+    blocked = web.post(f"/books/{book_id}/review", {"rating": "5"}, htmx=True)
+    assert blocked.status_code == 429
+    assert blocked.headers["HX-Retarget"] == "#flash"

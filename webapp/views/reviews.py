@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
-from webapp.extensions import db
+from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import is_partial, redirect_to, render
@@ -42,6 +42,7 @@ def _mine_fragment(book, mine, form=None, **extra):
 
 @bp.post("/books/<int:book_id>/review")
 @login_required
+@posting_limit()
 def save(book_id: int):
     book = get_book_or_404(book_id)
     form = ReviewForm()
@@ -134,6 +135,7 @@ def delete(review_id: int):
 
 @bp.post("/reviews/<int:review_id>/helpful")
 @login_required
+@posting_limit()
 def helpful(review_id: int):
     review = get_review_or_404(review_id)
     if not EmptyForm().validate_on_submit():
