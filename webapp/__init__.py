@@ -44,18 +44,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, books, main
+    from webapp.views import account, auth, books, catalog, main, users
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(books.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(users.bp)
 
 
 def register_hooks(app: Flask) -> None:
     from webapp import permissions
+    from webapp.filters import FILTERS
     from webapp.htmx import add_vary, is_partial
 
     app.after_request(add_vary)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals["is_partial"] = is_partial
+    app.jinja_env.filters.update(FILTERS)

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template, send_from_di
 from sqlalchemy import text
 
 from webapp.extensions import db, limiter
+from webapp.services import catalog, reviews
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +17,12 @@ HTMX_DIR = resources.files("js_lib_htmx") / "static" / "htmx"
 
 @bp.get("/")
 def home():
-    return render_template("home.html")
+    return render_template(
+        "home.html",
+        recently_reviewed=catalog.recently_reviewed(limit=6),
+        recent_reviews=reviews.recent(limit=6),
+        top_rated=catalog.top_rated(limit=6),
+    )
 
 
 @bp.get("/healthz")
