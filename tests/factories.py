@@ -41,3 +41,30 @@ class UserFactory:
         db.session.add(user)
         db.session.commit()
         return user
+
+
+_isbn_seq = count(1)
+
+
+def isbn13_for(n: int) -> str:
+    """A valid ISBN-13 (978 prefix, right check digit) unique per ``n``."""
+    first12 = f"978{n:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+def make_book(title: str = "A Book", authors=("Some Author",), **fields):
+    """A book added through services.catalog (so it is indexed for search like real ones)."""
+    from webapp.services import catalog
+
+    fields.setdefault("isbn", isbn13_for(next(_isbn_seq)))
+    data = catalog.BookData(title=title, authors=list(authors), **fields)
+    return catalog.add_book(None, data, confirm_similar=True)
+
+
+def make_review(user, book, stars=4, **fields):
+    """A rating/review saved through services.reviews, keeping the book's aggregates right."""
+    from webapp.services import reviews
+
+    review, _ = reviews.save(user, book, stars=stars, **fields)
+    return review
