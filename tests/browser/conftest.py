@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import config_for, migrate_to_head, require
 from webapp import create_app
+from webapp.services import demo
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +38,8 @@ def live_server(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     migrate_to_head(url)
     app = create_app(config_for(url))
+    with app.app_context():
+        demo.seed()  # demo books, readers and reviews for journeys that browse the catalogue
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -169,8 +169,8 @@ def test_most_reviewed_counts_written_reviews(client, users, library):
     for reader in readers:
         make_review(reader, library["omens"], stars=4, body="Funny and kind.")
     make_review(readers[0], library["dune"], stars=5, title="Spice")
-    for reader in readers:  # ratings without words are not reviews
-        make_review(reader, library["hobbit"], stars=4) if reader is not readers[0] else None
+    for reader in readers[1:]:  # ratings without words are not reviews
+        make_review(reader, library["hobbit"], stars=4)
     _, html = get(client, "/books?sort=reviews")
     assert titles(html)[:2] == ["Good Omens", "Dune"]
 
