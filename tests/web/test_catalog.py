@@ -304,6 +304,7 @@ def test_add_book_several_authors_in_order(web, reader):
     [
         ({"title": "  "}, "title", "Give the book&#39;s title."),
         ({"authors": "\n"}, "authors", "Name at least one author."),
+        ({"authors": "A" * 201}, "authors", "under 200 characters"),
         ({"isbn": "978-0-06-051275-4"}, "isbn", "wrong check digit"),
         ({"isbn": "12345"}, "isbn", "10 or 13 digits"),
         ({"year": "nineteen"}, "year", "Not a valid integer value"),

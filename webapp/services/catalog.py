@@ -91,6 +91,8 @@ def _clean(data: BookData) -> BookData:
         raise ValidationError("title", "Give the book's title.")
     if not data.authors:
         raise ValidationError("authors", "Name at least one author.")
+    if any(len(name) > 200 for name in data.authors):
+        raise ValidationError("authors", "Keep each author's name under 200 characters.")
     if data.isbn and data.isbn.strip():
         data.isbn = isbn_rules.to_isbn13(data.isbn)
     else:
