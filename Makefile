@@ -24,6 +24,7 @@ install: $(BIN)/.installed
 
 run: install .env
 	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
 
 lint: install

@@ -43,24 +43,31 @@ class UserFactory:
         return user
 
 
-def make_book(title: str | None = None, *, authors: tuple[str, ...] = ("Ann Author",), **fields):
-    """A book with its authors, inserted directly (no duplicate checks or search indexing)."""
-    from webapp.models import Author, Book, BookAuthor
-
-    n = next(_seq)
-    book = Book(title=title or f"Book {n}", **fields)
-    for position, name in enumerate(authors):
-        author = db.session.scalar(db.select(Author).where(Author.name_key == name.lower()))
-        author = author or Author(name=name, name_key=name.lower())
-        book.book_authors.append(BookAuthor(author=author, position=position))
-    db.session.add(book)
-    db.session.commit()
-    return book
+_isbn_seq = count(1)
 
 
-def make_review(user, book, stars="4", **text):
-    """A review through the real service, so the book's kept aggregates stay right."""
+def isbn13_for(n: int) -> str:
+    """A valid ISBN-13 (978 prefix, right check digit) unique per ``n``."""
+    first12 = f"978{n:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+def make_book(title: str | None = None, authors=("Some Author",), **fields):
+    """A book added through services.catalog (so it is indexed for search like real ones)."""
+    from webapp.services import catalog
+
+    title = title or f"Book {next(_seq)}"
+    if "isbn13" in fields:
+        fields["isbn"] = fields.pop("isbn13")
+    fields.setdefault("isbn", isbn13_for(next(_isbn_seq)))
+    data = catalog.BookData(title=title, authors=list(authors), **fields)
+    return catalog.add_book(None, data, confirm_similar=True)
+
+
+def make_review(user, book, stars=4, **fields):
+    """A rating/review saved through services.reviews, keeping the book's aggregates right."""
     from webapp.services import reviews
 
-    review, _ = reviews.save(user, book, stars=stars, **text)
+    review, _ = reviews.save(user, book, stars=stars, **fields)
     return review

@@ -49,7 +49,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, books, main
+    from webapp.views import account, auth, books, catalog, main, users
     from webapp.views import reviews as reviews_views
 
     app.register_blueprint(main.bp)
@@ -57,12 +57,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(books.bp)
     app.register_blueprint(reviews_views.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(users.bp)
 
 
 def register_hooks(app: Flask) -> None:
     from webapp import permissions
+    from webapp.filters import FILTERS
     from webapp.htmx import add_vary, is_partial
 
     app.after_request(add_vary)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals["is_partial"] = is_partial
+    app.jinja_env.filters.update(FILTERS)

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import config_for, migrate_to_head, require
 from webapp import create_app
+from webapp.services import demo
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,6 +43,8 @@ def live_server(tmp_path_factory):
     app = create_app(
         config_for(url, SIGNUP_LIMIT_PER_IP="1000 per hour", LOGIN_LIMIT_PER_IP="1000 per minute")
     )
+    with app.app_context():
+        demo.seed()  # demo books, readers and reviews for journeys that browse the catalogue
     server = make_server("127.0.0.1", 0, app, threaded=True)
     LIVE_APPS[f"http://127.0.0.1:{server.server_port}"] = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)

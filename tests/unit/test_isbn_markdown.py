@@ -86,3 +86,9 @@ def test_markdown_links_get_rel_and_images_are_off():
     assert '<a href="https://example.com" rel="nofollow ugc noopener">site</a>' in html
     assert "<img" not in html
     assert markdown.render(None) == "" and markdown.render("") == ""
+
+
+def test_plain_filter_strips_markdown_for_meta_descriptions():
+    from webapp.filters import plain
+
+    assert plain("Spice & **sand**. <script>x</script>\n\n- one") == "Spice & sand. <script>x</script> one"

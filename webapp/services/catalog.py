@@ -91,6 +91,8 @@ def _clean(data: BookData) -> BookData:
         raise ValidationError("title", "Give the book's title.")
     if not data.authors:
         raise ValidationError("authors", "Name at least one author.")
+    if any(len(name) > 200 for name in data.authors):
+        raise ValidationError("authors", "Keep each author's name under 200 characters.")
     if data.isbn and data.isbn.strip():
         data.isbn = isbn_rules.to_isbn13(data.isbn)
     else:
@@ -218,3 +220,19 @@ def recently_reviewed(limit: int = 8) -> list[Book]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def sort_choices(query: str) -> dict[str, str]:
+    """Sort options for a listing. The empty value is the default: best match for a search,
+    newest when browsing, so live search switches to relevance unless a reader chose a sort."""
+    if (query or "").strip():
+        return {"": "Best match", **SORTS}
+    return {"": SORTS["newest"], "top": SORTS["top"], "reviews": SORTS["reviews"]}
+
+
+def sort_for(query: str, requested: str | None) -> tuple[str, str]:
+    """(the option shown as chosen, the order ``browse`` uses) for a requested ``sort``."""
+    choice = requested if requested and requested in sort_choices(query) else ""
+    if choice:
+        return choice, choice
+    return "", "relevance" if (query or "").strip() else "newest"

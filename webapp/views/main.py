@@ -7,13 +7,19 @@ from sqlalchemy import text
 
 from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
+from webapp.services import catalog, reviews
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html")
+    return render_template(
+        "home.html",
+        recently_reviewed=catalog.recently_reviewed(limit=6),
+        recent_reviews=reviews.recent(limit=6),
+        top_rated=catalog.top_rated(limit=6),
+    )
 
 
 @bp.get("/healthz")

@@ -1,0 +1,66 @@
+"""Adding a book to the catalogue. Rules (ISBN checks, duplicates, https covers) live in
+services.catalog; this form only shapes the input."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.services.catalog import BookData, split_authors
+
+
+class BookForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the book's title."), Length(max=300)]
+    )
+    subtitle = StringField("Subtitle", validators=[Optional(), Length(max=300)])
+    authors = TextAreaField(
+        "Authors",
+        validators=[DataRequired("Name at least one author."), Length(max=2000)],
+        description="One author per line, in the order the book gives them.",
+        render_kw={"rows": 3},
+    )
+    isbn = StringField(
+        "ISBN",
+        validators=[Optional(), Length(max=20)],
+        description="ISBN-10 or ISBN-13; hyphens and spaces are fine.",
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
+    year = IntegerField(
+        "Year published",
+        validators=[Optional(), NumberRange(1, 2100, "Give a year between 1 and 2100.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    pages = IntegerField(
+        "Pages",
+        validators=[Optional(), NumberRange(1, 100_000, "Give a page count from 1 to 100,000.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    language = StringField("Language", validators=[Optional(), Length(max=35)])
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=20_000)],
+        description="Markdown: *italic*, **bold**, [links](https://…). No spoilers, please.",
+    )
+    cover_url = URLField(
+        "Cover image URL",
+        validators=[Optional(), Length(max=500)],
+        description="An https:// address of the cover image (optional).",
+    )
+    confirm_similar = BooleanField("This is a different book — add it anyway")
+
+    def to_data(self) -> BookData:
+        return BookData(
+            title=self.title.data or "",
+            subtitle=self.subtitle.data,
+            authors=split_authors(self.authors.data or ""),
+            isbn=self.isbn.data,
+            publisher=self.publisher.data,
+            year=self.year.data,
+            pages=self.pages.data,
+            language=self.language.data,
+            description=self.description.data,
+            cover_url=self.cover_url.data,
+        )

@@ -1,0 +1,50 @@
+"""Public reader profiles: who they are, what they shelved, what they wrote."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Review, User
+from webapp.services import reviews
+from webapp.services.catalog import Page
+
+PROFILE_REVIEWS = 10
+
+
+def by_username(username: str) -> User | None:
+    return User.by_username(username)
+
+
+def reviews_by(user: User, page: int = 1, per_page: int = PROFILE_REVIEWS) -> Page:
+    """The reader's ratings and reviews, newest first (book and authors eager-loaded)."""
+    page = max(1, page)
+    total = db.session.scalar(select(func.count(Review.id)).where(Review.user_id == user.id))
+    query = (
+        select(Review)
+        .where(Review.user_id == user.id)
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(list(db.session.scalars(query)), page, per_page, total or 0)
+
+
+def histogram_width(count: int, largest: int) -> int:
+    """A bar's width as a percentage in steps of 5, for the ``bar-w-N`` CSS classes.
+
+    Classes rather than ``style=`` attributes, so a strict CSP (style-src 'self') holds.
+    """
+    if not largest:
+        return 0
+    return round(count * 20 / largest) * 5
+
+
+def rating_stats(user: User) -> dict:
+    """``reviews.stats_for`` with each histogram row's bar width: (stars, count, width)."""
+    stats = reviews.stats_for(user)
+    largest = max((n for _, n in stats["histogram"]), default=0)
+    stats["histogram"] = [
+        (stars, n, histogram_width(n, largest)) for stars, n in stats["histogram"]
+    ]
+    return stats
