@@ -642,7 +642,9 @@ def markdown_table(report: dict) -> str:
         "| scenario | req/s | × hello | p50 ms | p99 ms | errors | SQL/req | bytes | gzip bytes |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, r in report["scenarios"].items():
+    order = {n: i for i, n in enumerate(ALL_SCENARIOS)}
+    for name in sorted(report["scenarios"], key=lambda n: order.get(n, len(order))):
+        r = report["scenarios"][name]
         if not r.get("available"):
             lines.append(f"| {name} | not available (HTTP {r.get('status')}) | | | | | | | |")
             continue
