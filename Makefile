@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: install run test lint clean paas-rehearsal
+.PHONY: install run test lint clean paas-rehearsal bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: install
 # Procfile's release and web processes as a PaaS runs them, on a throwaway PostgreSQL database.
 paas-rehearsal: install
 	$(BIN)/python scripts/paas_rehearsal.py
+
+# Load test on loopback (see bench/README.md); generates the 1M-review data set when empty.
+BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
+bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run --database-url "$(BENCH_DB)" --generate-if-empty
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
