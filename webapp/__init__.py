@@ -44,12 +44,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, books, main
+    from webapp.views import account, auth, books, main, notices
+    from webapp.views import moderation as moderation_views
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(books.bp)
+    app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(notices.bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import Book
-from webapp.services import covers, reviews, shelves
+from webapp.services import covers, moderation, reviews, shelves
 
 bp = Blueprint("books", __name__)
 
@@ -19,10 +19,21 @@ def get_book_or_404(book_id: int) -> Book:
     return book
 
 
+def _merged_redirect(book_id: int):
+    """A merged-away book's URL leads to the book it was merged into."""
+    new_id = moderation.redirect_for(book_id)
+    if new_id is None:
+        abort(404)
+    book = get_book_or_404(new_id)
+    return redirect(url_for("books.detail", book_id=book.id, slug=book.slug), code=301)
+
+
 @bp.get("/books/<int:book_id>")
 @bp.get("/books/<int:book_id>-<slug>")
 def detail(book_id: int, slug: str | None = None):
-    book = get_book_or_404(book_id)
+    book = db.session.get(Book, book_id)
+    if book is None:
+        return _merged_redirect(book_id)
     if slug != book.slug:
         return redirect(url_for("books.detail", book_id=book.id, slug=book.slug), code=301)
     mine = reviews.find(current_user, book) if current_user.is_authenticated else None

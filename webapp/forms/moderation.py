@@ -1,0 +1,97 @@
+"""Forms for reporting and for staff actions (shape only; rules are in services.moderation)."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.models import REPORT_REASONS
+from webapp.models.user import ROLES
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why are you reporting this?",
+        choices=list(REPORT_REASONS.items()),
+        validators=[DataRequired(message="Choose a reason for the report.")],
+    )
+    note = TextAreaField(
+        "Anything moderators should know? (optional)",
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 3},
+    )
+    next = HiddenField()
+
+
+class HideForm(FlaskForm):
+    reason = StringField(
+        "Reason the author will see",
+        validators=[
+            DataRequired(message="Give a reason; the author will see it."),
+            Length(max=500),
+        ],
+    )
+
+
+class BulkForm(FlaskForm):
+    action = SelectField(
+        "With the ticked reviews",
+        choices=[
+            ("dismiss", "Dismiss reports"),
+            ("hide", "Hide"),
+            ("restore", "Restore"),
+            ("spoiler", "Mark as spoiler"),
+            ("delete", "Delete (admins)"),
+        ],
+    )
+    reason = StringField("Reason (for hiding)", validators=[Optional(), Length(max=500)])
+
+
+class SuspendForm(FlaskForm):
+    days = IntegerField(
+        "Days",
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+        description="Leave empty and tick “Indefinitely” for no end date.",
+    )
+    indefinitely = BooleanField("Indefinitely")
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired(message="Give a reason for the suspension."), Length(max=500)],
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+
+
+class BookEditForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    subtitle = StringField("Subtitle", validators=[Optional(), Length(max=300)])
+    authors = TextAreaField(
+        "Authors",
+        validators=[DataRequired()],
+        description="One author per line, in the order shown on the cover.",
+        render_kw={"rows": 3},
+    )
+    isbn = StringField("ISBN", validators=[Optional(), Length(max=20)])
+    publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
+    year = IntegerField("Year", validators=[Optional(), NumberRange(min=-3000, max=2100)])
+    pages = IntegerField("Pages", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    language = StringField("Language", validators=[Optional(), Length(max=35)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    cover_url = StringField("Cover image address", validators=[Optional(), Length(max=500)])
+
+
+class MergeForm(FlaskForm):
+    target_id = IntegerField(
+        "Merge into book number",
+        validators=[DataRequired(message="Give the number of the book to keep.")],
+        description="The number in the kept book's address, e.g. 42 in /books/42-….",
+    )
