@@ -254,14 +254,17 @@ def test_edit_book_logs_before_and_after_and_reindexes(world):
     moderation.edit_book(world["mod"], book, data)
     assert book.title == "Renamed Volume" and book.author_names == "New Person and A. Writer"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "edit_book"))
-    assert entry.before["title"] == "The Moderated Book" and entry.after["title"] == "Renamed Volume"
+    assert (
+        entry.before["title"] == "The Moderated Book" and entry.after["title"] == "Renamed Volume"
+    )
     assert [b.id for b in catalog.browse("renamed").items] == [book.id]
     other = moderation_book("Other")
     other.isbn13 = "9780306406157"
     db.session.commit()
     with pytest.raises(catalog.DuplicateBook):
-        moderation.edit_book(world["mod"], book, catalog.BookData(
-            title="X", authors=["Y"], isbn="978-0-306-40615-7"))
+        moderation.edit_book(
+            world["mod"], book, catalog.BookData(title="X", authors=["Y"], isbn="978-0-306-40615-7")
+        )
 
 
 def test_notices_unread_and_mark_read(world, users):

@@ -5,21 +5,17 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.models import REPORT_REASONS
-from webapp.models.user import ROLES
-
 
 class ReportForm(FlaskForm):
-    reason = RadioField(
+    # Choices are rendered by hand (templates/moderation/_report_fields.html) and checked by
+    # the service: plain string fields avoid wtforms' changing choices API (3.3 deprecations).
+    reason = StringField(
         "Why are you reporting this?",
-        choices=list(REPORT_REASONS.items()),
         validators=[DataRequired(message="Choose a reason for the report.")],
     )
     note = TextAreaField(
@@ -40,17 +36,17 @@ class HideForm(FlaskForm):
     )
 
 
+BULK_ACTIONS = {
+    "dismiss": "Dismiss reports",
+    "hide": "Hide",
+    "restore": "Restore",
+    "spoiler": "Mark as spoiler",
+    "delete": "Delete (admins)",
+}
+
+
 class BulkForm(FlaskForm):
-    action = SelectField(
-        "With the ticked reviews",
-        choices=[
-            ("dismiss", "Dismiss reports"),
-            ("hide", "Hide"),
-            ("restore", "Restore"),
-            ("spoiler", "Mark as spoiler"),
-            ("delete", "Delete (admins)"),
-        ],
-    )
+    action = StringField("With the ticked reviews", validators=[DataRequired()])
     reason = StringField("Reason (for hiding)", validators=[Optional(), Length(max=500)])
 
 
@@ -68,7 +64,7 @@ class SuspendForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+    role = StringField("Role", validators=[DataRequired()])
 
 
 class BookEditForm(FlaskForm):

@@ -12,6 +12,7 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.forms import apply_error
 from webapp.forms.moderation import (
+    BULK_ACTIONS,
     BookEditForm,
     BulkForm,
     HideForm,
@@ -35,6 +36,7 @@ def header_counts() -> dict:
         "open_report_count": moderation.open_count,
         "unread_notice_count": lambda: moderation.unread_count(current_user),
         "report_reasons": REPORT_REASONS,
+        "bulk_actions": BULK_ACTIONS,
     }
 
 
