@@ -359,7 +359,8 @@ def recount(book_ids: list[int] | None = None) -> int:
         func.count().label("n"),
         func.sum(case((or_(Review.title.is_not(None), Review.body.is_not(None)), 1), else_=0)),
         func.max(Review.created_at),
-    ).where(VISIBLE).group_by(Review.book_id, Review.rating)
+    ).group_by(Review.book_id, Review.rating)
+    grouped = grouped.where(VISIBLE)
     ids_query = select(Book.id)
     if book_ids is not None:
         grouped = grouped.where(Review.book_id.in_(book_ids))
