@@ -71,3 +71,20 @@ def make_review(user, book, stars=4, **fields):
 
     review, _ = reviews.save(user, book, stars=stars, **fields)
     return review
+
+
+def moderation_book(title: str = "The Moderated Book", author: str = "A. Writer"):
+    """A book added through the catalogue service (search entry included)."""
+    from webapp.services import catalog
+
+    return catalog.add_book(
+        None, catalog.BookData(title=title, authors=[author]), confirm_similar=True
+    )
+
+
+def moderation_review(user: User, book, stars: str = "4", body: str = "A fine, long review."):
+    """A review saved through the reviews service, so the book's aggregates are kept."""
+    from webapp.services import reviews
+
+    review, _ = reviews.save(user, book, stars=stars, title="My take", body=body)
+    return review

@@ -49,7 +49,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, books, catalog, main, users
+    from webapp.views import account, auth, books, catalog, main, notices, users
+    from webapp.views import moderation as moderation_views
     from webapp.views import reviews as reviews_views
 
     app.register_blueprint(main.bp)
@@ -59,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_views.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(users.bp)
+    app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(notices.bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -26,6 +26,32 @@ def register(app: Flask) -> None:
             f"{counts['readers']} demo readers (password: {demo.DEMO_PASSWORD!r})."
         )
 
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @click.option("--email", help="Needed when the account does not exist yet.")
+    @click.option("--password", help="Prompted for (hidden, confirmed) when not given.")
+    def create_admin(username: str, email: str | None, password: str | None) -> None:
+        """Create an admin account, or promote an existing one to admin."""
+        from webapp.errors import ValidationError
+        from webapp.models import User
+        from webapp.services import moderation
+
+        if User.by_username(username) is None and password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user, created = moderation.create_admin(username, email, password)
+        except ValidationError as error:
+            raise click.ClickException(error.message) from None
+        verb = "Created" if created else "Promoted"
+        click.echo(f"{verb} {user.username} as an admin.")
+
+    @app.cli.command("end-suspensions")
+    def end_suspensions() -> None:
+        """End suspensions whose time has passed and show their reviews again."""
+        from webapp.services import moderation
+
+        click.echo(f"Ended {moderation.end_expired_suspensions()} suspensions.")
+
     @app.cli.command("recount")
     def recount() -> None:
         """Rebuild every book's rating aggregates from its reviews."""

@@ -118,4 +118,6 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "POST_LIMIT_PER_USER": os.environ.get("POST_LIMIT_PER_USER", "60 per hour"),
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 1 if production else 0),
         "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
+        # Distinct readers' open reports that hide a review until a moderator looks at it.
+        "MODERATION_AUTO_HIDE": _int("MODERATION_AUTO_HIDE", 3),
     }

@@ -41,7 +41,47 @@ def can_add_books(user: Any) -> bool:
     return is_signed_in(user)
 
 
+def can_moderate(user: Any) -> bool:
+    """Staff (moderators and admins) work the report queue, hide and restore, edit books."""
+    return is_moderator(user)
+
+
+def can_delete_any_review(user: Any) -> bool:
+    """Deleting someone else's review outright is for admins; moderators hide."""
+    return is_admin(user)
+
+
+def can_report_review(user: Any, review: Any) -> bool:
+    return is_signed_in(user) and review.user_id != user.id
+
+
+def can_report_user(user: Any, target: Any) -> bool:
+    return is_signed_in(user) and target.id != user.id
+
+
+def can_suspend(actor: Any, target: Any) -> bool:
+    """Staff suspend readers; only admins suspend moderators and admins; never oneself."""
+    if not is_moderator(actor) or actor.id == target.id:
+        return False
+    return is_admin(actor) or target.role == "reader"
+
+
+def can_change_role(actor: Any, target: Any) -> bool:
+    """Admins promote and demote (the service also keeps at least one admin)."""
+    return is_admin(actor)
+
+
+def can_merge_books(user: Any) -> bool:
+    return is_moderator(user)
+
+
+def can_see_hidden_review(user: Any, review: Any) -> bool:
+    """A hidden review stays visible to its author (with the reason) and to staff."""
+    return owns(user, review) or is_moderator(user)
+
+
 PREDICATES = {
+    "can_see_hidden_review": can_see_hidden_review,
     "is_signed_in": is_signed_in,
     "is_moderator": is_moderator,
     "is_admin": is_admin,
@@ -50,4 +90,11 @@ PREDICATES = {
     "can_delete_review": can_delete_review,
     "can_vote_helpful": can_vote_helpful,
     "can_add_books": can_add_books,
+    "can_moderate": can_moderate,
+    "can_delete_any_review": can_delete_any_review,
+    "can_report_review": can_report_review,
+    "can_report_user": can_report_user,
+    "can_suspend": can_suspend,
+    "can_change_role": can_change_role,
+    "can_merge_books": can_merge_books,
 }

@@ -91,4 +91,5 @@ def test_markdown_links_get_rel_and_images_are_off():
 def test_plain_filter_strips_markdown_for_meta_descriptions():
     from webapp.filters import plain
 
-    assert plain("Spice & **sand**. <script>x</script>\n\n- one") == "Spice & sand. <script>x</script> one"
+    text = "Spice & **sand**. <script>x</script>\n\n- one"
+    assert plain(text) == "Spice & sand. <script>x</script> one"

@@ -64,7 +64,7 @@ def test_book_page_for_visitors(client, book, other_review):
     html = html_of(response)
     assert response.status_code == 200
     assert "<title>Dune by Frank Herbert · Colophon</title>" in html
-    assert '<meta name="description" content="Spice and **sand**.' in html
+    assert '<meta name="description" content="Spice and sand. &lt;script&gt;' in html
     assert '<meta property="og:type" content="book">' in html
     assert f'<meta property="og:url" content="http://localhost/books/{book.id}-dune">' in html
     assert f'property="og:image" content="http://localhost/books/{book.id}/cover.svg"' in html

@@ -2,16 +2,22 @@
 
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
+from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
 from webapp.models.user import User
 
 __all__ = [
+    "REPORT_REASONS",
     "SHELVES",
+    "AuditEntry",
     "Author",
     "Book",
     "BookAuthor",
+    "BookRedirect",
     "HelpfulVote",
+    "Notice",
+    "Report",
     "Review",
     "ShelfEntry",
     "User",

@@ -50,6 +50,14 @@ class Review(db.Model):
     helpful_score: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Hidden reviews are kept (moderation hides rather than deletes) but shown only to their
+    # author and staff, and left out of the book's aggregates.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No foreign key (see migration 0003); the audit log names who hid it, for good.
+    hidden_by_id: Mapped[int | None] = mapped_column(Integer)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # Why it was hidden: "moderation", "reports" (automatic) or "suspension" (author suspended).
+    hidden_kind: Mapped[str | None] = mapped_column(String(16))
 
     book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
@@ -57,6 +65,10 @@ class Review(db.Model):
     @property
     def stars(self) -> float:
         return self.rating / 2
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def has_text(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import String, Text, select
@@ -13,6 +13,8 @@ from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
 
 ROLES = ("reader", "moderator", "admin")
+# ``suspended_until`` for an indefinite suspension: far enough never to pass.
+SUSPENDED_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def new_session_token() -> str:
@@ -33,6 +35,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="reader")
     bio: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A suspension ends by itself when this passes (SUSPENDED_FOREVER: until lifted).
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -44,6 +49,15 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_suspended(self) -> bool:
+        """Suspended now; a suspension whose end has passed no longer counts (checked lazily)."""
+        return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    @property
+    def suspended_indefinitely(self) -> bool:
+        return self.suspended_until == SUSPENDED_FOREVER
 
     @classmethod
     def by_login(cls, login: str) -> User | None:

@@ -236,3 +236,47 @@ def sort_for(query: str, requested: str | None) -> tuple[str, str]:
     if choice:
         return choice, choice
     return "", "relevance" if (query or "").strip() else "newest"
+
+
+BOOK_FIELDS = ("title", "subtitle", "isbn13", "publisher", "year", "pages", "language")
+
+
+def book_snapshot(book: Book) -> dict:
+    """The editable metadata of ``book`` as plain JSON values (for the audit log)."""
+    return {name: getattr(book, name) for name in BOOK_FIELDS} | {
+        "description": book.description,
+        "cover_url": book.cover_url,
+        "authors": [a.name for a in book.authors],
+    }
+
+
+def update_book(book: Book, data: BookData, *, commit: bool = True) -> tuple[dict, dict]:
+    """Change a book's metadata with the same rules as adding one; returns (before, after).
+
+    Raises ValidationError, or DuplicateBook when the ISBN belongs to another book. The search
+    entry is rewritten in the same transaction.
+    """
+    data = _clean(data)
+    if data.isbn:
+        other = db.session.scalar(select(Book).where(Book.isbn13 == data.isbn, Book.id != book.id))
+        if other is not None:
+            raise DuplicateBook(other)
+    before = book_snapshot(book)
+    book.title, book.subtitle, book.isbn13 = data.title, data.subtitle, data.isbn
+    book.publisher, book.year, book.pages = data.publisher, data.year, data.pages
+    book.language, book.description, book.cover_url = (
+        data.language,
+        data.description,
+        data.cover_url,
+    )
+    if [a.name for a in book.authors] != data.authors:
+        book.book_authors.clear()
+        db.session.flush()
+        for position, name in enumerate(data.authors):
+            book.book_authors.append(BookAuthor(author=author_for(name), position=position))
+    db.session.flush()
+    search.index_book(book)
+    after = book_snapshot(book)
+    if commit:
+        db.session.commit()
+    return before, after

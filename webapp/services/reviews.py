@@ -47,6 +47,14 @@ def _state(review: Review | None) -> _State | None:
     return None if review is None else _State(review.rating, review.has_text)
 
 
+def _counted(review: Review | None) -> _State | None:
+    """What ``review`` adds to its book's aggregates: nothing while it is hidden."""
+    return None if review is None or review.is_hidden else _state(review)
+
+
+VISIBLE = Review.hidden_at.is_(None)
+
+
 def bucket(rating: int) -> int:
     """Histogram row for a rating in half-stars: 0.5–1 → 1 … 4.5–5 → 5."""
     return (rating + 1) // 2
@@ -144,11 +152,13 @@ def save(
             created = True
             apply_to_book(book.id, None, _state(review))
     if not created:
-        old = _state(review)
+        # A hidden review stays hidden when edited, and out of the aggregates.
+        old = _counted(review)
         for name, value in fields.items():
             setattr(review, name, value)
         review.updated_at = utcnow()
-        apply_to_book(book.id, old, _state(review))
+        if old is not None or not review.is_hidden:
+            apply_to_book(book.id, old, _counted(review))
     _shelve_as_read(user, book)
     db.session.commit()
     db.session.refresh(book)
@@ -173,7 +183,7 @@ def remove(actor: User, review: Review) -> Book:
     if not permissions.can_delete_review(actor, review):
         raise NotAllowed("You can only delete your own reviews.")
     book = review.book
-    apply_to_book(book.id, _state(review), None)
+    apply_to_book(book.id, _counted(review), None)
     db.session.delete(review)
     db.session.commit()
     db.session.refresh(book)
@@ -191,7 +201,8 @@ def delete_all_by(user: User) -> int:
             _recount_helpful(review_id)
     reviews = list(db.session.scalars(select(Review).where(Review.user_id == user.id)))
     for review in reviews:
-        apply_to_book(review.book_id, _state(review), None)
+        if not review.is_hidden:
+            apply_to_book(review.book_id, _state(review), None)
         db.session.delete(review)
     return len(reviews)
 
@@ -281,7 +292,9 @@ def for_book(
     first, second = (
         (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
     )
-    query = select(Review).options(lazyload(Review.book)).where(Review.book_id == book.id)
+    query = (
+        select(Review).options(lazyload(Review.book)).where(Review.book_id == book.id, VISIBLE)
+    )
     if permissions.is_signed_in(exclude_user):
         query = query.where(Review.user_id != exclude_user.id)
     cursor = _decode_cursor(after, sort)
@@ -317,7 +330,7 @@ def _decode_cursor(cursor: str | None, sort: str):
 def recent(limit: int = 10) -> list[Review]:
     query = (
         select(Review)
-        .where(or_(Review.title.is_not(None), Review.body.is_not(None)))
+        .where(or_(Review.title.is_not(None), Review.body.is_not(None)), VISIBLE)
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(limit)
     )
@@ -327,7 +340,9 @@ def recent(limit: int = 10) -> list[Review]:
 def stats_for(user: User) -> dict:
     """Rating statistics for a profile: count, average and a 5-row histogram."""
     rows = db.session.execute(
-        select(Review.rating, func.count()).where(Review.user_id == user.id).group_by(Review.rating)
+        select(Review.rating, func.count())
+        .where(Review.user_id == user.id, VISIBLE)
+        .group_by(Review.rating)
     ).all()
     counts = {n: 0 for n in range(1, 6)}
     total = halves = 0
@@ -343,7 +358,7 @@ def stats_for(user: User) -> dict:
 
 
 def recount(book_ids: list[int] | None = None) -> int:
-    """Rebuild the kept aggregates of ``book_ids`` (default: every book) from the reviews."""
+    """Rebuild the kept aggregates of ``book_ids`` (default: every book) from visible reviews."""
     grouped = select(
         Review.book_id,
         Review.rating,
@@ -351,6 +366,7 @@ def recount(book_ids: list[int] | None = None) -> int:
         func.sum(case((or_(Review.title.is_not(None), Review.body.is_not(None)), 1), else_=0)),
         func.max(Review.created_at),
     ).group_by(Review.book_id, Review.rating)
+    grouped = grouped.where(VISIBLE)
     ids_query = select(Book.id)
     if book_ids is not None:
         grouped = grouped.where(Review.book_id.in_(book_ids))

@@ -16,13 +16,21 @@ def by_username(username: str) -> User | None:
     return User.by_username(username)
 
 
-def reviews_by(user: User, page: int = 1, per_page: int = PROFILE_REVIEWS) -> Page:
-    """The reader's ratings and reviews, newest first (book and authors eager-loaded)."""
+def reviews_by(
+    user: User, page: int = 1, per_page: int = PROFILE_REVIEWS, *, include_hidden: bool = False
+) -> Page:
+    """The reader's ratings and reviews, newest first (book and authors eager-loaded).
+
+    Hidden reviews are listed only for the author themselves and staff (``include_hidden``).
+    """
     page = max(1, page)
-    total = db.session.scalar(select(func.count(Review.id)).where(Review.user_id == user.id))
+    where = [Review.user_id == user.id]
+    if not include_hidden:
+        where.append(reviews.VISIBLE)
+    total = db.session.scalar(select(func.count(Review.id)).where(*where))
     query = (
         select(Review)
-        .where(Review.user_id == user.id)
+        .where(*where)
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -13,7 +13,7 @@ from webapp.forms import EmptyForm, apply_error
 from webapp.forms.auth import LoginForm, SignupForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import User
-from webapp.services import accounts
+from webapp.services import accounts, moderation
 
 bp = Blueprint("auth", __name__)
 
@@ -37,7 +37,9 @@ def load_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not token:
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_token == token else None
+    if user is None or user.session_token != token or user.is_suspended:
+        return None  # a suspended reader's open sessions stop working at once
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -87,8 +89,11 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = accounts.authenticate(form.login.data, form.password.data)
+        suspended = moderation.suspension_message(user) if user is not None else None
         if user is None:
             form.form_errors.append(BAD_LOGIN)
+        elif suspended:
+            form.form_errors.append(suspended)
         else:
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.username}.", "success")

@@ -22,7 +22,7 @@ from webapp.forms import apply_error
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import SHELVES, Book
-from webapp.services import covers, reviews, shelves
+from webapp.services import covers, moderation, reviews, shelves
 
 bp = Blueprint("books", __name__)
 
@@ -59,6 +59,7 @@ def page_context(book: Book, **given) -> dict:
         "sort": sort,
         "sorts": reviews.REVIEW_SORTS,
         "voted": reviews.voted_ids(current_user, [r.id for r in others]),
+        "reported_ids": moderation.reported_ids(current_user, [r.id for r in others]),
         "shelf": shelf,
         "shelf_form": ShelfForm(data={"status": shelf or ""}),
     }
@@ -66,10 +67,21 @@ def page_context(book: Book, **given) -> dict:
     return context
 
 
+def _merged_redirect(book_id: int):
+    """A merged-away book's URL leads to the book it was merged into."""
+    new_id = moderation.redirect_for(book_id)
+    if new_id is None:
+        abort(404)
+    book = get_book_or_404(new_id)
+    return redirect(url_for("books.detail", book_id=book.id, slug=book.slug), code=301)
+
+
 @bp.get("/books/<int:book_id>")
 @bp.get("/books/<int:book_id>-<slug>")
 def detail(book_id: int, slug: str | None = None):
-    book = get_book_or_404(book_id)
+    book = db.session.get(Book, book_id)
+    if book is None:
+        return _merged_redirect(book_id)
     if slug != book.slug:
         args = {"sort": request.args["sort"]} if "sort" in request.args else {}
         return redirect(url_for("books.detail", book_id=book.id, slug=book.slug, **args), code=301)

@@ -12,10 +12,19 @@ from webapp.forms import EmptyForm, apply_error
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import Review
-from webapp.services import reviews, shelves
+from webapp.services import moderation, reviews, shelves
 from webapp.views.books import book_url, get_book_or_404, page_context, sort_arg
 
 bp = Blueprint("reviews", __name__)
+
+
+def marks_for(items: list[Review]) -> dict:
+    """Per-reader state for a page of reviews: helpful votes and open reports (2 queries)."""
+    ids = [r.id for r in items]
+    return {
+        "voted": reviews.voted_ids(current_user, ids),
+        "reported_ids": moderation.reported_ids(current_user, ids),
+    }
 
 
 def get_review_or_404(review_id: int) -> Review:
@@ -79,7 +88,6 @@ def more(book_id: int):
     items, cursor = reviews.for_book(
         book, sort=sort, after=request.args.get("after"), exclude_user=current_user
     )
-    voted = reviews.voted_ids(current_user, [r.id for r in items])
     return render(
         "reviews/index.html",
         "reviews/_page.html",
@@ -88,15 +96,16 @@ def more(book_id: int):
         cursor=cursor,
         sort=sort,
         sorts=reviews.REVIEW_SORTS,
-        voted=voted,
+        **marks_for(items),
     )
 
 
 @bp.get("/reviews/<int:review_id>")
 def show(review_id: int):
     review = get_review_or_404(review_id)
-    voted = reviews.voted_ids(current_user, [review.id])
-    return render("reviews/show.html", "reviews/_review.html", review=review, voted=voted)
+    if review.is_hidden and not permissions.can_see_hidden_review(current_user, review):
+        abort(404)
+    return render("reviews/show.html", "reviews/_review.html", review=review, **marks_for([review]))
 
 
 @bp.get("/reviews/<int:review_id>/edit")

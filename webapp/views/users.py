@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
+from flask_login import current_user
 
+from webapp import permissions
 from webapp.htmx import render
-from webapp.services import shelves, users
+from webapp.services import moderation, shelves, users
 
 bp = Blueprint("users", __name__)
 
@@ -16,11 +18,15 @@ def profile(username: str):
     if reader is None:
         abort(404)
     page = request.args.get("page", 1, type=int) or 1
+    own_or_staff = permissions.is_moderator(current_user) or (
+        current_user.is_authenticated and current_user.id == reader.id
+    )
     return render(
         "users/profile.html",
         "users/_reviews.html",
         reader=reader,
         shelves=shelves.shelves_of(reader),
-        reviews=users.reviews_by(reader, page),
+        reviews=users.reviews_by(reader, page, include_hidden=own_or_staff),
         stats=users.rating_stats(reader),
+        user_reported=moderation.has_open_report(current_user, user=reader),
     )

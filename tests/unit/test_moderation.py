@@ -1,0 +1,278 @@
+"""Moderation rules: reports and auto-hide, aggregates on hide/restore, suspensions, merges."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import moderation_book, moderation_review
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db
+from webapp.models import AuditEntry, Book, BookRedirect, Notice, Report, Review, ShelfEntry, utcnow
+from webapp.models.moderation import AppendOnly
+from webapp.services import moderation, reviews, shelves
+
+
+@pytest.fixture
+def world(users):
+    author = users("author")
+    book = moderation_book()
+    review = moderation_review(author, book, stars="4")
+    return {
+        "author": author,
+        "book": book,
+        "review": review,
+        "mod": users("mod", role="moderator"),
+        "admin": users("boss", role="admin"),
+    }
+
+
+def aggregates(book: Book) -> tuple:
+    db.session.refresh(book)
+    return (book.rating_count, book.rating_sum, book.review_count, book.stars_4)
+
+
+def test_report_once_per_reader_and_not_own(world, users):
+    reader = users("reader")
+    report, created = moderation.report_review(reader, world["review"], "spam", " buy pills ")
+    assert created and report.note == "buy pills" and report.status == "open"
+    again, created = moderation.report_review(reader, world["review"], "abuse")
+    assert not created and again.id == report.id
+    with pytest.raises(NotAllowed):
+        moderation.report_review(world["author"], world["review"], "spam")
+    with pytest.raises(ValidationError) as error:
+        moderation.report_review(users("other"), world["review"], "nonsense")
+    assert error.value.field == "reason"
+    assert moderation.open_count() == 1
+
+
+def test_open_report_unique_index_holds_in_the_database(world, users):
+    reader = users("reader")
+    db.session.add(Report(reporter_id=reader.id, review_id=world["review"].id, reason="spam"))
+    db.session.commit()
+    db.session.add(Report(reporter_id=reader.id, review_id=world["review"].id, reason="other"))
+    with pytest.raises(Exception, match="(?i)unique"):
+        db.session.commit()
+    db.session.rollback()
+    # A resolved report does not block a new one.
+    db.session.execute(Report.__table__.update().values(status="dismissed"))
+    db.session.add(Report(reporter_id=reader.id, review_id=world["review"].id, reason="other"))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("threshold", [2, 3])
+def test_auto_hide_at_threshold_of_distinct_readers(world, users, threshold):
+    review, book = world["review"], world["book"]
+    before = aggregates(book)
+    assert before == (1, 8, 1, 1)
+    for n in range(threshold - 1):
+        moderation.report_review(users(f"r{n}"), review, "spam", auto_hide_at=threshold)
+    db.session.refresh(review)
+    assert not review.is_hidden
+    moderation.report_review(users("last"), review, "abuse", auto_hide_at=threshold)
+    db.session.refresh(review)
+    assert review.is_hidden and review.hidden_kind == "reports" and review.hidden_by_id is None
+    assert aggregates(book) == (0, 0, 0, 0)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "hide_review"))
+    assert entry.actor_name == "system" and entry.actor_id is None
+    assert reviews.for_book(book)[0] == [] and reviews.recent() == []
+
+
+def test_hide_and_restore_move_aggregates_and_notify(world, users):
+    review, book, mod = world["review"], world["book"], world["mod"]
+    reporter = users("reporter")
+    moderation.report_review(reporter, review, "spoilers")
+    with pytest.raises(ValidationError):
+        moderation.hide(mod, review, "  ")
+    moderation.hide(mod, review, "Reveals the ending")
+    assert aggregates(book) == (0, 0, 0, 0)
+    assert review.is_hidden and review.hidden_reason == "Reveals the ending"
+    assert reviews.find(world["author"], book).is_hidden  # the author still sees it
+    assert reviews.stats_for(world["author"])["count"] == 0
+    # Editing a hidden review keeps it hidden and out of the aggregates.
+    reviews.save(world["author"], book, stars="2", body="Edited")
+    assert aggregates(book) == (0, 0, 0, 0) and review.is_hidden
+    reviews.recount([book.id])
+    assert aggregates(book) == (0, 0, 0, 0)
+    moderation.restore(mod, review)
+    assert aggregates(book) == (1, 4, 1, 0)
+    notices = [n.message for n in moderation.notices_for(world["author"])]
+    assert any("hidden: Reveals the ending" in m for m in notices)
+    assert any("visible again" in m for m in notices)
+    (outcome,) = moderation.notices_for(reporter)
+    assert "has been hidden" in outcome.message
+    report = db.session.scalar(select(Report))
+    assert report.status == "actioned" and report.resolved_by_id == mod.id
+
+
+def test_readers_cannot_moderate_and_moderators_cannot_delete(world, users):
+    reader = users("reader")
+    with pytest.raises(NotAllowed):
+        moderation.hide(reader, world["review"], "no")
+    with pytest.raises(NotAllowed):
+        moderation.delete_review(world["mod"], world["review"])
+    moderation.delete_review(world["admin"], world["review"])
+    assert aggregates(world["book"]) == (0, 0, 0, 0)
+    assert db.session.scalar(select(func.count(Review.id))) == 0
+
+
+def test_dismiss_spoiler_and_bulk(world, users):
+    other = moderation_review(users("second"), world["book"], stars="2")
+    reporter = users("reporter")
+    for review in (world["review"], other):
+        moderation.report_review(reporter, review, "spoilers")
+    moderation.mark_spoiler(world["mod"], world["review"])
+    assert world["review"].spoiler and moderation.open_count() == 1
+    assert moderation.bulk(world["mod"], "hide", [other.id], "Off topic") == 1
+    db.session.refresh(other)
+    assert other.is_hidden and moderation.open_count() == 0
+    with pytest.raises(NotAllowed):
+        moderation.bulk(world["mod"], "delete", [other.id])
+
+
+def test_audit_log_is_append_only(world):
+    moderation.hide(world["mod"], world["review"], "Rude")
+    entry = db.session.scalar(select(AuditEntry))
+    entry.reason = "rewritten"
+    with pytest.raises(AppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(AppendOnly):
+        db.session.delete(db.session.scalar(select(AuditEntry)))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_last_admin_cannot_be_demoted(world, users):
+    admin, mod = world["admin"], world["mod"]
+    with pytest.raises(ValidationError, match="last admin"):
+        moderation.set_role(admin, admin, "reader")
+    with pytest.raises(NotAllowed):
+        moderation.set_role(mod, mod, "admin")
+    moderation.set_role(admin, mod, "admin")
+    moderation.set_role(admin, admin, "moderator")
+    assert admin.role == "moderator" and mod.role == "admin"
+
+
+def test_create_admin_creates_or_promotes(app, users):
+    user, created = moderation.create_admin("chief", "chief@example.com", "a long passphrase 9")
+    assert created and user.role == "admin"
+    reader = users("plain")
+    user, created = moderation.create_admin("plain", None, None)
+    assert not created and user.id == reader.id and user.role == "admin"
+    with pytest.raises(ValidationError):
+        moderation.create_admin("tiny", "tiny@example.com", "short")
+
+
+def test_suspension_hides_reviews_and_ends(world, users):
+    author, book, mod, admin = world["author"], world["book"], world["mod"], world["admin"]
+    manual = moderation_review(author, moderation_book("Second book"), stars="5")
+    moderation.hide(mod, manual, "Spam link")
+    with pytest.raises(NotAllowed):
+        moderation.suspend(mod, admin, 3, "no")  # moderators cannot suspend staff
+    with pytest.raises(NotAllowed):
+        moderation.suspend(admin, admin, 3, "no")  # nor anyone themselves
+    token = author.session_token
+    moderation.suspend(mod, author, 7, "Harassment")
+    assert author.is_suspended and author.session_token != token
+    assert "suspended until" in moderation.suspension_message(author)
+    db.session.refresh(world["review"])
+    assert world["review"].hidden_kind == "suspension" and aggregates(book) == (0, 0, 0, 0)
+    # Time passes: the suspension counts as over; end-suspensions restores only its reviews.
+    author.suspended_until = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert not author.is_suspended
+    assert moderation.end_expired_suspensions() == 1
+    db.session.refresh(world["review"])
+    db.session.refresh(manual)
+    assert not world["review"].is_hidden and aggregates(book) == (1, 8, 1, 1)
+    assert manual.is_hidden and manual.hidden_reason == "Spam link"
+    assert author.suspended_until is None
+
+
+def test_indefinite_suspension_and_unsuspend(world):
+    author = world["author"]
+    moderation.suspend(world["admin"], author, None, "Ban evasion")
+    assert author.suspended_indefinitely
+    assert "until an administrator lifts it" in moderation.suspension_message(author)
+    moderation.unsuspend(world["mod"], author)
+    db.session.refresh(world["review"])
+    assert not author.is_suspended and not world["review"].is_hidden
+
+
+def test_expired_suspension_ends_lazily_at_login_check(world):
+    author = world["author"]
+    moderation.suspend(world["mod"], author, 1, "Cool off")
+    author.suspended_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert moderation.suspension_message(author) is None
+    db.session.refresh(world["review"])
+    assert not world["review"].is_hidden and author.suspended_until is None
+
+
+def test_merge_moves_everything_and_keeps_the_newer_review(world, users):
+    mod, target = world["mod"], world["book"]
+    source = moderation_book("The Moderated Book (dup)")
+    both = users("both")
+    older = moderation_review(both, target, stars="1", body="old on target")
+    newer = moderation_review(both, source, stars="5", body="new on duplicate")
+    only = users("only")
+    moved = moderation_review(only, source, stars="3")
+    shelves.set_status(only, source, "reading")
+    shelves.set_status(both, target, "read")
+    shelves.set_status(both, source, "want_to_read")
+    voter = users("voter")
+    reviews.toggle_helpful(voter, moved)
+    source_id = source.id
+
+    result = moderation.merge_books(mod, source, target)
+
+    assert result == {"moved": 2, "conflicts": 1}
+    assert db.session.get(Book, source_id) is None
+    assert db.session.get(Review, older.id) is None
+    kept = db.session.get(Review, newer.id)
+    assert kept.book_id == target.id and db.session.get(Review, moved.id).helpful_count == 1
+    db.session.refresh(target)
+    assert (target.rating_count, target.rating_sum) == (3, 8 + 10 + 6)
+    assert db.session.get(ShelfEntry, (only.id, target.id)).status == "reading"
+    assert db.session.get(ShelfEntry, (both.id, target.id)).status == "read"
+    assert moderation.redirect_for(source_id) == target.id
+    assert db.session.get(BookRedirect, source_id).new_id == target.id
+    dropped = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "merge_drop_review"))
+    assert dropped.target_id == older.id and dropped.before["body"] == "old on target"
+    with pytest.raises(ValidationError):
+        moderation.merge_books(mod, target, target)
+
+
+def test_edit_book_logs_before_and_after_and_reindexes(world):
+    from webapp.services import catalog
+
+    book = world["book"]
+    data = catalog.BookData(title="Renamed Volume", authors=["New Person", "A. Writer"])
+    moderation.edit_book(world["mod"], book, data)
+    assert book.title == "Renamed Volume" and book.author_names == "New Person and A. Writer"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "edit_book"))
+    assert (
+        entry.before["title"] == "The Moderated Book" and entry.after["title"] == "Renamed Volume"
+    )
+    assert [b.id for b in catalog.browse("renamed").items] == [book.id]
+    other = moderation_book("Other")
+    other.isbn13 = "9780306406157"
+    db.session.commit()
+    with pytest.raises(catalog.DuplicateBook):
+        moderation.edit_book(
+            world["mod"], book, catalog.BookData(title="X", authors=["Y"], isbn="978-0-306-40615-7")
+        )
+
+
+def test_notices_unread_and_mark_read(world, users):
+    reporter = users("reporter")
+    moderation.report_review(reporter, world["review"], "spam")
+    moderation.dismiss(world["mod"], world["review"])
+    assert moderation.unread_count(reporter) == 1
+    assert "found no problem" in moderation.notices_for(reporter)[0].message
+    assert moderation.mark_all_read(reporter) == 1
+    assert moderation.unread_count(reporter) == 0
+    assert db.session.scalar(select(func.count(Notice.id))) == 1

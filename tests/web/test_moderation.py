@@ -1,0 +1,341 @@
+"""Moderation pages and actions over HTTP: plain (303) and htmx (fragment) paths, and errors."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template
+from sqlalchemy import select
+
+from tests.conftest import Browserless
+from tests.factories import UserFactory, moderation_book, moderation_review
+from webapp.extensions import db
+from webapp.models import AuditEntry, Report, Review, User
+from webapp.services import moderation
+
+
+@pytest.fixture
+def world(users):
+    author = users("author")
+    book = moderation_book()
+    return {
+        "author": author,
+        "book": book,
+        "review": moderation_review(author, book),
+        "reader": users("reader"),
+        "mod": users("mod", role="moderator"),
+        "admin": users("boss", role="admin"),
+    }
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_report_a_review(web, auth, world, htmx):
+    auth.login("reader")
+    url = f"/reviews/{world['review'].id}/report"
+    page = web.client.get(url)
+    assert page.status_code == 200 and 'action="' + url + '"' in page.get_data(as_text=True)
+    response = web.post(url, {"reason": "spam", "note": "link farm", "next": "/"}, htmx=htmx)
+    if htmx:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in html
+        assert f'id="report-review-{world["review"].id}"' in html and "Reported" in html
+        assert 'hx-swap-oob="true"' in html and "moderators will look" in html
+        assert "HX-Request" in response.headers["Vary"]
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/"
+    report = db.session.scalar(select(Report))
+    assert (report.reason, report.note) == ("spam", "link farm")
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_report_needs_a_reason(web, auth, world, htmx):
+    auth.login("reader")
+    response = web.post(f"/reviews/{world['review'].id}/report", {"note": "keep me"}, htmx=htmx)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a reason" in html and "keep me" in html
+    assert ("<html" in html) is not htmx
+
+
+def test_cannot_report_own_review_or_oneself(web, auth, world):
+    auth.login("author")
+    assert web.post(f"/reviews/{world['review'].id}/report", {"reason": "spam"}).status_code == 403
+    assert web.post("/u/author/report", {"reason": "spam"}).status_code == 403
+    assert web.client.get("/reviews/999/report").status_code == 404
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_report_a_reader(web, auth, world, htmx):
+    auth.login("reader")
+    response = web.post("/u/author/report", {"reason": "abuse", "next": "/u/author"}, htmx=htmx)
+    if htmx:
+        assert response.status_code == 200 and "Reported" in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/u/author"
+    assert db.session.scalar(select(Report.target_user_id)) == world["author"].id
+
+
+def test_partials_render_for_the_review_and_profile_pages(app, world):
+    review, author = world["review"], world["author"]
+    with app.test_request_context("/books/1"):
+        from flask_login import login_user
+
+        login_user(world["reader"])
+        html = render_template("moderation/_report_control.html", review=review)
+        assert f'id="report-review-{review.id}"' in html and "<details" in html
+        assert f'hx-post="/reviews/{review.id}/report"' in html and 'name="csrf_token"' in html
+        done = render_template(
+            "moderation/_report_control.html", review=review, reported_ids={review.id}
+        )
+        assert "Reported" in done and "<form" not in done
+        html = render_template("moderation/_report_user_control.html", user=author)
+        assert 'action="/u/author/report"' in html
+        login_user(author)
+        assert render_template("moderation/_report_control.html", review=review).strip() == ""
+
+
+def test_staff_pages_are_staff_only(web, auth, client, world):
+    assert client.get("/moderation").status_code == 303
+    auth.login("reader")
+    for url in ("/moderation", "/moderation/users", "/moderation/log", "/moderation/users/1"):
+        assert client.get(url).status_code == 403
+    assert (
+        web.post(f"/moderation/reviews/{world['review'].id}/hide", {"reason": "x"}).status_code
+        == 403
+    )
+
+
+def test_queue_groups_reports_and_shows_count_in_header(web, auth, client, world, users):
+    for name in ("r1", "r2"):
+        moderation.report_review(users(name), world["review"], "spam", f"note by {name}")
+    auth.login("mod")
+    html = client.get("/moderation").get_data(as_text=True)
+    assert 'id="open-reports-count"' in html and ">2<" in html
+    assert html.count('class="queue-item card"') == 1
+    assert "note by r1" in html and "note by r2" in html and "Spam" in html
+    assert f"/moderation/reviews/{world['review'].id}/delete" not in html  # admins only
+    assert "Nothing here" in client.get("/moderation?reason=abuse").get_data(as_text=True)
+    resolved = client.get("/moderation?status=resolved").get_data(as_text=True)
+    assert "Nothing here" in resolved
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_hide_in_place(web, auth, world, users, htmx):
+    reporter = users("reporter")
+    moderation.report_review(reporter, world["review"], "abuse")
+    auth.login("mod")
+    rid = world["review"].id
+    response = web.post(
+        f"/moderation/reviews/{rid}/hide",
+        {"reason": "Personal attack"},
+        htmx=htmx,
+        page="/moderation",
+    )
+    if htmx:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in html
+        assert f'id="queue-review-{rid}"' in html and "Hidden" in html
+        assert 'id="open-reports-count" class="badge" hx-swap-oob="true">0' in html
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/moderation"
+    review = db.session.get(Review, rid)
+    assert review.is_hidden and review.hidden_reason == "Personal attack"
+    assert moderation.unread_count(reporter) == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_hide_needs_a_reason(web, auth, world, htmx):
+    moderation.report_review(world["reader"], world["review"], "abuse")
+    auth.login("mod")
+    rid = world["review"].id
+    response = web.post(f"/moderation/reviews/{rid}/hide", {"reason": ""}, htmx=htmx)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and f'id="hide-{rid}-reason-error"' in html
+    assert ("<html" in html) is not htmx
+
+
+@pytest.mark.parametrize("action", ["dismiss", "spoiler", "restore"])
+def test_other_actions_htmx(web, auth, world, action):
+    moderation.report_review(world["reader"], world["review"], "spoilers")
+    if action == "restore":
+        moderation.hide(world["mod"], world["review"], "Checking")
+        moderation.report_review(world["reader"], world["review"], "other")
+    auth.login("mod")
+    rid = world["review"].id
+    response = web.post(f"/moderation/reviews/{rid}/{action}", htmx=True)
+    assert response.status_code == 200 and f'id="queue-review-{rid}"' in response.get_data(
+        as_text=True
+    )
+    assert moderation.open_count() == 0
+
+
+def test_delete_is_for_admins(web, auth, world, client):
+    rid = world["review"].id
+    auth.login("mod")
+    assert web.post(f"/moderation/reviews/{rid}/delete").status_code == 403
+    auth.logout()
+    auth.login("boss")
+    response = web.post(f"/moderation/reviews/{rid}/delete", htmx=True)
+    assert response.status_code == 200 and "was deleted" in response.get_data(as_text=True)
+    assert db.session.get(Review, rid) is None
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_bulk(web, auth, world, users, htmx):
+    second = moderation_review(users("second"), world["book"], stars="1")
+    for review in (world["review"], second):
+        moderation.report_review(world["reader"], review, "spam")
+    auth.login("mod")
+    data = {"action": "dismiss", "review_ids": [world["review"].id, second.id]}
+    response = web.post("/moderation/bulk", data, htmx=htmx)
+    if htmx:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'id="queue-list"' in html and "Nothing here" in html
+    else:
+        assert response.status_code == 303
+    assert moderation.open_count() == 0
+    bad = web.post("/moderation/bulk", {"action": "hide", "review_ids": [second.id]}, htmx=htmx)
+    assert bad.status_code == 422
+
+
+def test_notifications_page_marks_read(web, auth, client, world):
+    moderation.report_review(world["reader"], world["review"], "spam")
+    moderation.hide(world["mod"], world["review"], "Spam")
+    auth.login("reader")
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="unread-notices-count">(1)' in home
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "has been hidden" in html and "New" in html
+    assert 'id="unread-notices-count">(0)' in client.get("/").get_data(as_text=True)
+    response = web.post("/notifications/read", htmx=True)
+    assert response.status_code == 200 and 'id="notices"' in response.get_data(as_text=True)
+    assert web.post("/notifications/read").status_code == 303
+
+
+def test_suspended_reader_cannot_log_in_and_sessions_end(app, web, auth, world):
+    author_client = Browserless(app.test_client())
+    author_client.post("/login", {"login": "author", "password": UserFactory.password})
+    assert author_client.client.get("/account").status_code == 200
+    auth.login("boss")
+    uid = world["author"].id
+    response = web.post(f"/moderation/users/{uid}/suspend", {"days": "7", "reason": "Abuse"})
+    assert response.status_code == 303
+    assert author_client.client.get("/account").status_code == 303  # signed out at once
+    again = author_client.post("/login", {"login": "author", "password": UserFactory.password})
+    assert again.status_code == 422 and "suspended until" in again.get_data(as_text=True)
+    assert world["review"].id not in [
+        r.id for r in db.session.scalars(select(Review).where(Review.hidden_at.is_(None)))
+    ]
+    response = web.post(f"/moderation/users/{uid}/unsuspend", htmx=True)
+    assert response.status_code == 200 and "Suspend author" in response.get_data(as_text=True)
+    ok = author_client.post("/login", {"login": "author", "password": UserFactory.password})
+    assert ok.status_code == 303
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_suspend_validation_and_limits(web, auth, world, htmx):
+    auth.login("mod")
+    uid = world["author"].id
+    response = web.post(f"/moderation/users/{uid}/suspend", {"reason": "x"}, htmx=htmx)
+    assert response.status_code == 422 and "number of days" in response.get_data(as_text=True)
+    admin_id = world["admin"].id
+    assert (
+        web.post(f"/moderation/users/{admin_id}/suspend", {"days": "1", "reason": "x"}).status_code
+        == 403
+    )
+    assert web.post(f"/moderation/users/{uid}/role", {"role": "admin"}).status_code == 403
+
+
+def test_roles_and_last_admin(web, auth, world):
+    auth.login("boss")
+    admin_id, mod_id = world["admin"].id, world["mod"].id
+    response = web.post(f"/moderation/users/{admin_id}/role", {"role": "reader"}, htmx=True)
+    assert response.status_code == 422 and "last admin" in response.get_data(as_text=True)
+    assert web.post(f"/moderation/users/{mod_id}/role", {"role": "admin"}).status_code == 303
+    assert db.session.get(User, mod_id).role == "admin"
+
+
+def test_user_search_and_staff_page(auth, client, world):
+    moderation.report_review(world["reader"], world["review"], "spam", "bad")
+    auth.login("mod")
+    html = client.get("/moderation/users?q=AUTH").get_data(as_text=True)
+    assert ">author</a>" in html and ">reader</a>" not in html
+    assert ">reader</a>" in client.get("/moderation/users?q=reader@example").get_data(as_text=True)
+    page = client.get(f"/moderation/users/{world['author'].id}").get_data(as_text=True)
+    assert "Reports about author (1)" in page and "My take" in page
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_edit_book(web, auth, client, world, htmx):
+    auth.login("mod")
+    bid = world["book"].id
+    assert "The Moderated Book" in client.get(f"/moderation/books/{bid}/edit").get_data(
+        as_text=True
+    )
+    bad = web.post(
+        f"/moderation/books/{bid}/edit", {"title": "Kept", "authors": "", "isbn": "123"}, htmx=htmx
+    )
+    assert bad.status_code == 422 and 'value="Kept"' in bad.get_data(as_text=True)
+    ok = web.post(
+        f"/moderation/books/{bid}/edit",
+        {"title": "Better Title", "authors": "A. Writer"},
+        htmx=htmx,
+    )
+    assert ok.status_code == (204 if htmx else 303)
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "edit_book"))
+
+
+def test_merge_and_old_url_redirects(web, auth, client, world):
+    auth.login("mod")
+    dup = moderation_book("Duplicate")
+    dup_id = dup.id
+    bad = web.post(f"/moderation/books/{dup_id}/merge", {"target_id": "9999"})
+    assert bad.status_code == 422 and "no book with that number" in bad.get_data(as_text=True)
+    response = web.post(f"/moderation/books/{dup_id}/merge", {"target_id": world["book"].id})
+    assert response.status_code == 303
+    old = client.get(f"/books/{dup_id}")
+    assert old.status_code == 301
+    assert old.headers["Location"] == f"/books/{world['book'].id}-the-moderated-book"
+    assert client.get("/books/424242").status_code == 404
+
+
+def test_audit_log_filters(auth, client, world):
+    moderation.hide(world["mod"], world["review"], "Rude words")
+    moderation.suspend(world["admin"], world["reader"], 2, "Spam")
+    auth.login("mod")
+    html = client.get("/moderation/log").get_data(as_text=True)
+    assert "hide_review" in html and "suspend_user" in html and "Rude words" in html
+    only = client.get("/moderation/log?action=suspend_user").get_data(as_text=True)
+    assert "Rude words" not in only and "suspend_user" in only
+    assert "Rude words" in client.get("/moderation/log?actor=mod&target_type=review").get_data(
+        as_text=True
+    )
+
+
+def test_auto_hide_threshold_from_config(make_app):
+    app = make_app(MODERATION_AUTO_HIDE=1)
+    with app.app_context():
+        users = UserFactory()
+        author, reader = users("author"), users("reader")
+        review = moderation_review(author, moderation_book())
+        web = Browserless(app.test_client())
+        web.post("/login", {"login": "reader", "password": UserFactory.password})
+        assert web.post(f"/reviews/{review.id}/report", {"reason": "spam"}).status_code == 303
+        assert db.session.get(Review, review.id).is_hidden
+        assert reader.id
+
+
+def test_cli_create_admin_and_end_suspensions(app, users):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-admin", "chief", "--email", "chief@example.com"],
+        input="a long passphrase 9\na long passphrase 9\n",
+    )
+    assert result.exit_code == 0 and "Created chief" in result.output
+    assert User.by_username("chief").role == "admin"
+    users("someone")
+    result = runner.invoke(args=["create-admin", "someone"])
+    assert "Promoted someone" in result.output
+    result = runner.invoke(
+        args=["create-admin", "xavier", "--email", "x@example.com", "--password", "short"]
+    )
+    assert result.exit_code != 0 and "at least 10" in result.output
+    assert "Ended 0 suspensions" in runner.invoke(args=["end-suspensions"]).output

@@ -1,0 +1,295 @@
+"""Every route × every kind of visitor answers as the table below says.
+
+ROUTES maps an endpoint to the requests to try (method, URL builder, form data builder) and the
+status each role must get. The test walks ``app.url_map``: an endpoint (or a method of it) with
+no row here FAILS, so every new route needs a permission rule. To add one, append to ROUTES
+(``by_role`` spells the six statuses; ``World`` holds the rows the URL builders may use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.conftest import Browserless, _empty_tables, config_for
+from tests.factories import UserFactory, moderation_book, moderation_review
+from webapp import create_app
+from webapp.services import moderation
+
+ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def by_role(anonymous, reader, author=None, moderator=None, admin=None, suspended=None) -> dict:
+    """Statuses per role; author defaults to reader's, staff to reader's, suspended to anonymous."""
+    author = reader if author is None else author
+    moderator = reader if moderator is None else moderator
+    admin = moderator if admin is None else admin
+    suspended = anonymous if suspended is None else suspended
+    return dict(zip(ROLES, (anonymous, reader, author, moderator, admin, suspended), strict=True))
+
+
+EVERYONE_200 = by_role(200, 200)
+SIGNED_IN_PAGE = by_role(303, 200)  # anonymous (and suspended) are sent to log in
+STAFF_PAGE = by_role(303, 403, 403, 200, 200)
+STAFF_ACTION = by_role(303, 403, 403, 303, 303)
+ADMIN_ACTION = by_role(303, 403, 403, 403, 303)
+
+
+@dataclass
+class World:
+    """The rows one request runs against, rebuilt for every role."""
+
+    users: dict
+    book: object
+    other_book: object
+    review: object
+
+    def uid(self, name: str) -> int:
+        return self.users[name].id
+
+
+@dataclass
+class Case:
+    url: Callable[[World], str]
+    expect: dict
+    method: str = "GET"
+    data: Callable[[World], dict] = field(default=lambda w: {})
+
+
+def _get(url, expect):
+    return Case(url if callable(url) else (lambda w, u=url: u), expect)
+
+
+def _post(url, expect, data=None):
+    return Case(
+        url if callable(url) else (lambda w, u=url: u), expect, "POST", data or (lambda w: {})
+    )
+
+
+def _review_action(action, expect, data=None):
+    return _post(lambda w: f"/moderation/reviews/{w.review.id}/{action}", expect, data)
+
+
+ROUTES: dict[str, list[Case]] = {
+    "static": [_get("/static/css/site.css", EVERYONE_200)],
+    "main.home": [_get("/", EVERYONE_200)],
+    "main.healthz": [_get("/healthz", EVERYONE_200)],
+    "main.htmx_js": [_get("/vendor/htmx.min.js", EVERYONE_200)],
+    "main.favicon": [_get("/favicon.ico", EVERYONE_200)],
+    "auth.login": [
+        _get("/login", EVERYONE_200),
+        _post("/login", by_role(422, 422)),  # empty form: refused, whoever asks
+    ],
+    "auth.signup": [
+        _get("/signup", by_role(200, 303)),  # signed-in readers are sent home
+        _post("/signup", by_role(422, 303)),
+    ],
+    "auth.logout": [_post("/logout", by_role(303, 303))],
+    "account.index": [_get("/account", SIGNED_IN_PAGE)],
+    "account.change_email": [_post("/account/email", by_role(303, 422))],
+    "account.change_password": [_post("/account/password", by_role(303, 422))],
+    "account.delete": [_post("/account/delete", by_role(303, 422))],
+    "books.detail": [
+        _get(lambda w: f"/books/{w.book.id}", by_role(301, 301)),
+        _get(lambda w: f"/books/{w.book.id}-{w.book.slug}", EVERYONE_200),
+    ],
+    "books.cover": [_get(lambda w: f"/books/{w.book.id}/cover.svg", EVERYONE_200)],
+    # Reporting: any signed-in reader but the author; staff may report too.
+    "moderation.report_review": [
+        _get(lambda w: f"/reviews/{w.review.id}/report", by_role(303, 200, 403)),
+        _post(
+            lambda w: f"/reviews/{w.review.id}/report",
+            by_role(303, 303, 403),
+            lambda w: {"reason": "spam"},
+        ),
+    ],
+    "moderation.report_user": [
+        _get("/u/author/report", by_role(303, 200, 403)),
+        _post("/u/author/report", by_role(303, 303, 403), lambda w: {"reason": "abuse"}),
+    ],
+    "notices.index": [_get("/notifications", SIGNED_IN_PAGE)],
+    "notices.mark_read": [_post("/notifications/read", by_role(303, 303))],
+    # Staff area.
+    "moderation.queue": [
+        _get("/moderation", STAFF_PAGE),
+        _get("/moderation?status=resolved&reason=spam", STAFF_PAGE),
+    ],
+    "moderation.review_action": [
+        _review_action("dismiss", STAFF_ACTION),
+        _review_action("hide", STAFF_ACTION, lambda w: {"reason": "Rude"}),
+        _review_action("spoiler", STAFF_ACTION),
+        _review_action("restore", by_role(303, 403, 403, 303, 303)),
+        _review_action("delete", ADMIN_ACTION),
+    ],
+    "moderation.bulk": [
+        _post(
+            "/moderation/bulk",
+            STAFF_ACTION,
+            lambda w: {"action": "dismiss", "review_ids": [w.review.id]},
+        ),
+        _post(
+            "/moderation/bulk",
+            ADMIN_ACTION,
+            lambda w: {"action": "delete", "review_ids": [w.review.id]},
+        ),
+    ],
+    "moderation.users": [_get("/moderation/users?q=a", STAFF_PAGE)],
+    "moderation.user": [_get(lambda w: f"/moderation/users/{w.uid('author')}", STAFF_PAGE)],
+    "moderation.suspend": [
+        _post(
+            lambda w: f"/moderation/users/{w.uid('target')}/suspend",
+            STAFF_ACTION,
+            lambda w: {"days": "3", "reason": "Spam"},
+        ),
+        # Moderators cannot suspend staff; admins can.
+        _post(
+            lambda w: f"/moderation/users/{w.uid('moderator')}/suspend",
+            by_role(303, 403, 403, 403, 303),
+            lambda w: {"days": "3", "reason": "Spam"},
+        ),
+    ],
+    "moderation.unsuspend": [
+        _post(lambda w: f"/moderation/users/{w.uid('suspended')}/unsuspend", STAFF_ACTION),
+    ],
+    "moderation.role": [
+        _post(
+            lambda w: f"/moderation/users/{w.uid('target')}/role",
+            ADMIN_ACTION,
+            lambda w: {"role": "moderator"},
+        ),
+    ],
+    "moderation.dismiss_user_reports": [
+        _post(lambda w: f"/moderation/users/{w.uid('author')}/dismiss", STAFF_ACTION),
+    ],
+    "moderation.edit_book": [
+        _get(lambda w: f"/moderation/books/{w.book.id}/edit", STAFF_PAGE),
+        _post(
+            lambda w: f"/moderation/books/{w.book.id}/edit",
+            STAFF_ACTION,
+            lambda w: {"title": "Retitled", "authors": "A. Writer"},
+        ),
+    ],
+    "moderation.merge_book": [
+        _get(lambda w: f"/moderation/books/{w.other_book.id}/merge", STAFF_PAGE),
+        _post(
+            lambda w: f"/moderation/books/{w.other_book.id}/merge",
+            STAFF_ACTION,
+            lambda w: {"target_id": w.book.id},
+        ),
+    ],
+    "moderation.log": [_get("/moderation/log?action=hide_review", STAFF_PAGE)],
+    # Catalogue, book pages, reviews, shelves and profiles.
+    "catalog.index": [
+        _get("/books", EVERYONE_200),
+        _get("/books?q=moderated&sort=top", EVERYONE_200),
+    ],
+    "catalog.new": [_get("/books/new", SIGNED_IN_PAGE), _post("/books/new", by_role(303, 422))],
+    "catalog.author": [
+        _get(lambda w: f"/authors/{w.book.authors[0].id}", by_role(301, 301)),
+        _get(lambda w: f"/authors/{w.book.authors[0].id}-{w.book.authors[0].slug}", EVERYONE_200),
+    ],
+    "users.profile": [_get("/u/author", EVERYONE_200)],
+    "books.shelf": [
+        _post(
+            lambda w: f"/books/{w.book.id}/shelf",
+            by_role(303, 303),
+            lambda w: {"status": "reading"},
+        )
+    ],
+    "reviews.more": [_get(lambda w: f"/books/{w.book.id}/reviews?sort=newest", EVERYONE_200)],
+    "reviews.save": [
+        _post(lambda w: f"/books/{w.book.id}/review", by_role(303, 303), lambda w: {"rating": "4"})
+    ],
+    "reviews.show": [_get(lambda w: f"/reviews/{w.review.id}", EVERYONE_200)],
+    # Only the author edits; the author or an admin deletes; never vote on one's own review.
+    "reviews.edit": [_get(lambda w: f"/reviews/{w.review.id}/edit", by_role(303, 403, 200))],
+    "reviews.delete": [
+        _get(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 403, 200, 403, 200)),
+        _post(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 403, 303, 403, 303)),
+    ],
+    "reviews.helpful": [
+        _post(lambda w: f"/reviews/{w.review.id}/helpful", by_role(303, 303, 403, 303, 303))
+    ],
+}
+
+
+def _rules() -> list[tuple[str, str]]:
+    """(endpoint, method) for every rule of the app, read at collection time."""
+    app = create_app(config_for("sqlite://"))
+    pairs = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - IGNORED_METHODS
+    }
+    return sorted(pairs)
+
+
+RULES = _rules()
+
+
+def build_world() -> World:
+    users = UserFactory()
+    people = {
+        "reader": users("reader"),
+        "author": users("author"),
+        "moderator": users("moderator", role="moderator"),
+        "admin": users("admin", role="admin"),
+        "suspended": users("suspended"),
+        "target": users("target"),
+    }
+    book = moderation_book()
+    other = moderation_book("A Duplicate Book")
+    review = moderation_review(people["author"], book)
+    moderation.report_review(people["target"], review, "spam")
+    moderation.report_user(people["target"], people["author"], "abuse")
+    moderation.hide(people["admin"], moderation_review(people["target"], other), "Checking")
+    moderation.suspend(people["admin"], people["suspended"], 5, "Spam")
+    # "restore" needs a hidden review: the author's is hidden only for the restore rows.
+    return World(people, book, other, review)
+
+
+@pytest.fixture
+def matrix_app(make_app):
+    return make_app(RATELIMIT_ENABLED=False)
+
+
+def test_every_endpoint_has_a_rule():
+    missing = sorted({endpoint for endpoint, _ in RULES} - set(ROUTES))
+    assert missing == [], f"add permission rows to ROUTES for: {missing}"
+
+
+@pytest.mark.parametrize(("endpoint", "method"), RULES, ids=[f"{e}:{m}" for e, m in RULES])
+def test_route_permissions(matrix_app, endpoint, method):
+    cases = [c for c in ROUTES.get(endpoint, []) if c.method == method]
+    assert cases, f"no {method} row for endpoint {endpoint!r} in ROUTES"
+    from webapp.extensions import db
+
+    failures = []
+    with matrix_app.app_context():
+        for case in cases:
+            for role in ROLES:
+                world = build_world()
+                if "/restore" in case.url(world):
+                    moderation.hide(world.users["admin"], world.review, "Checking")
+                url, data = case.url(world), case.data(world)
+                client = matrix_app.test_client()
+                if role != "anonymous":
+                    with client.session_transaction() as session:
+                        session["_user_id"] = world.users[role].get_id()
+                        session["_fresh"] = True
+                if method == "POST":
+                    response = Browserless(client).post(url, data)
+                else:
+                    response = client.get(url)
+                response.close()  # static files stream from an open file
+                if response.status_code != case.expect[role]:
+                    failures.append(
+                        f"{method} {url} as {role}: {response.status_code}, "
+                        f"expected {case.expect[role]}"
+                    )
+                db.session.remove()
+                _empty_tables()
+    assert failures == []

@@ -1,0 +1,93 @@
+"""Forms for reporting and for staff actions (shape only; rules are in services.moderation)."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class ReportForm(FlaskForm):
+    # Choices are rendered by hand (templates/moderation/_report_fields.html) and checked by
+    # the service: plain string fields avoid wtforms' changing choices API (3.3 deprecations).
+    reason = StringField(
+        "Why are you reporting this?",
+        validators=[DataRequired(message="Choose a reason for the report.")],
+    )
+    note = TextAreaField(
+        "Anything moderators should know? (optional)",
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 3},
+    )
+    next = HiddenField()
+
+
+class HideForm(FlaskForm):
+    reason = StringField(
+        "Reason the author will see",
+        validators=[
+            DataRequired(message="Give a reason; the author will see it."),
+            Length(max=500),
+        ],
+    )
+
+
+BULK_ACTIONS = {
+    "dismiss": "Dismiss reports",
+    "hide": "Hide",
+    "restore": "Restore",
+    "spoiler": "Mark as spoiler",
+    "delete": "Delete (admins)",
+}
+
+
+class BulkForm(FlaskForm):
+    action = StringField("With the ticked reviews", validators=[DataRequired()])
+    reason = StringField("Reason (for hiding)", validators=[Optional(), Length(max=500)])
+
+
+class SuspendForm(FlaskForm):
+    days = IntegerField(
+        "Days",
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+        description="Leave empty and tick “Indefinitely” for no end date.",
+    )
+    indefinitely = BooleanField("Indefinitely")
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired(message="Give a reason for the suspension."), Length(max=500)],
+    )
+
+
+class RoleForm(FlaskForm):
+    role = StringField("Role", validators=[DataRequired()])
+
+
+class BookEditForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    subtitle = StringField("Subtitle", validators=[Optional(), Length(max=300)])
+    authors = TextAreaField(
+        "Authors",
+        validators=[DataRequired()],
+        description="One author per line, in the order shown on the cover.",
+        render_kw={"rows": 3},
+    )
+    isbn = StringField("ISBN", validators=[Optional(), Length(max=20)])
+    publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
+    year = IntegerField("Year", validators=[Optional(), NumberRange(min=-3000, max=2100)])
+    pages = IntegerField("Pages", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    language = StringField("Language", validators=[Optional(), Length(max=35)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    cover_url = StringField("Cover image address", validators=[Optional(), Length(max=500)])
+
+
+class MergeForm(FlaskForm):
+    target_id = IntegerField(
+        "Merge into book number",
+        validators=[DataRequired(message="Give the number of the book to keep.")],
+        description="The number in the kept book's address, e.g. 42 in /books/42-….",
+    )
