@@ -72,7 +72,7 @@ def test_book_page_for_visitors(client, book, other_review):
     assert 'itemprop="aggregateRating"' in html and 'itemprop="ratingValue">2.0<' in html
     assert "<script>alert" not in html and "application/ld+json" not in html
     assert "<strong>sand</strong>" in html
-    assert 'class="author-name" data-author-id=' in html
+    assert f'class="author-name" href="/authors/{book.authors[0].id}-' in html
     assert "Sign in to rate this book" in html and f"next=/books/{book.id}-dune" in html
     assert 'id="review-form"' not in html and 'id="shelf-control"' not in html
     assert "<summary>Contains spoilers</summary>" in html
@@ -91,7 +91,7 @@ def test_book_page_redirects_to_canonical_slug_and_404s(client, book):
 def test_signed_in_reader_sees_form_then_own_review_first(client, book, reader, other_review):
     html = html_of(client.get(url(book)))
     assert 'id="review-form"' in html and "<legend>Your rating</legend>" in html
-    assert html.count('type="radio"') == 10 and "3.5 stars" in html and ">1 star<" in html
+    assert html.count('class="star-radio"') == 10 and "3.5 stars" in html and ">1 star<" in html
     assert 'id="shelf-control"' in html
     assert 'aria-pressed="false"' in html  # may mark the other review helpful
 
@@ -141,8 +141,9 @@ def test_book_page_runs_a_fixed_number_of_queries(client, app, users, book, read
     for n in range(49):
         make_review(users(), book, "3", body=f"more {n}")
     assert queries() == with_one
-    # book, its authors, reader, own review, others, helpful votes, shelf
-    assert with_one == 7
+    # book, its authors, reader, own review, others, helpful votes, open reports, shelf,
+    # unread notices (header)
+    assert with_one == 9
 
 
 # Saving a rating and review ------------------------------------------------------------

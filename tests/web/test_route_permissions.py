@@ -77,7 +77,7 @@ ROUTES: dict[str, list[Case]] = {
     "static": [_get("/static/css/site.css", EVERYONE_200)],
     "main.home": [_get("/", EVERYONE_200)],
     "main.healthz": [_get("/healthz", EVERYONE_200)],
-    "main.htmx_js": [_get("/vendor/htmx.min.js", EVERYONE_200)],
+    "main.htmx_js": [_get("/vendor/htmx.min.js", by_role(301, 301))],  # to the hashed asset
     "main.favicon": [_get("/favicon.ico", EVERYONE_200)],
     "auth.login": [
         _get("/login", EVERYONE_200),

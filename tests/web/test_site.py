@@ -91,10 +91,21 @@ def test_htmx_is_served_from_the_installed_package(client):
     response.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/signup"])
-def test_pages_have_csrf_header_for_htmx_and_vary(client, path):
+@pytest.mark.parametrize("path", ["/", "/books", "/login", "/signup"])
+def test_anonymous_pages_vary_and_only_forms_start_a_session(client, path):
     response = client.get(path)
     html = response.get_data(as_text=True)
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    # Anonymous readers post only forms with hidden tokens, so pages without forms stay
+    # cookie-free (cacheable); no CSRF header is needed for them.
+    assert "hx-headers" not in html
+    assert ("Set-Cookie" in response.headers) is ('name="csrf_token"' in html)
     assert "HX-Request" in response.headers["Vary"]
     assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize("path", ["/", "/account"])
+def test_signed_in_pages_carry_the_csrf_header_for_htmx(client, auth, users, path):
+    users("reader")
+    auth.login()
+    html = client.get(path).get_data(as_text=True)
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
