@@ -84,6 +84,27 @@ def database_url(request, tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database(request, tmp_path):
+    """The URL of a brand-new, empty database of each kind (PostgreSQL: created, then dropped).
+
+    The PostgreSQL URL keeps the form TEST_DATABASE_URL was given in (``postgresql://``).
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    error = postgres_error(TEST_DATABASE_URL)
+    require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
+    name = f"colophon_tmp_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{TEST_DATABASE_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _empty_tables() -> None:
     tables = [t for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":

@@ -8,7 +8,6 @@ import subprocess
 import pytest
 
 from tests.conftest import config_for, require
-from tests.unit.test_migrations import empty_database  # noqa: F401  (fixture)
 from webapp import create_app
 from webapp.doctor import FAIL, OK, WARN, check_secret, run_checks, secret_bits
 
@@ -101,7 +100,7 @@ def test_bad_configuration_fails(make_app, database_url, monkeypatch):
     assert statuses["database"] == OK
 
 
-def test_unmigrated_database_fails(standalone, empty_database):  # noqa: F811
+def test_unmigrated_database_fails(standalone, empty_database):
     result, statuses = doctor(standalone(empty_database))
     assert result.exit_code == 1
     assert statuses["database"] == FAIL and "not migrated" in result.output
