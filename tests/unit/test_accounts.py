@@ -50,3 +50,23 @@ def test_common_passwords_are_refused(password):
 
 def test_common_password_list_is_loaded():
     assert len(accounts.common_passwords()) > 100
+
+
+def test_deleting_an_account_takes_its_ratings_out_of_the_books(app, users):
+    from tests.factories import make_book, make_review
+    from webapp.extensions import db
+    from webapp.services import reviews
+
+    leaving, staying = users("leaving"), users("staying")
+    book = make_book("Shared Book")
+    make_review(leaving, book, "5", body="Loved it")
+    kept = make_review(staying, book, "2", body="Not for me")
+    reviews.toggle_helpful(leaving, kept)
+    assert (book.rating_count, book.review_count, kept.helpful_count) == (2, 2, 1)
+
+    accounts.delete_account(leaving, "correct horse battery")
+    db.session.refresh(book)
+    db.session.refresh(kept)
+    assert (book.rating_count, book.rating_sum, book.review_count) == (1, 4, 1)
+    assert (book.stars_5, book.stars_2, kept.helpful_count) == (0, 1, 0)
+    assert book.average == 2.0
