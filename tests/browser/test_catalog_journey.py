@@ -46,6 +46,7 @@ def test_browse_search_author_and_profile(page):
     results = page.locator("#results")
     expect(results.get_by_role("link", name="The Hobbit")).to_be_visible()
     expect(results.get_by_role("link", name="The Fellowship of the Ring")).to_be_visible()
+    expect(page.locator("[id=results]")).to_have_count(1)  # swapped in place, never nested
     assert_same_document(page)
 
     # The sort select re-orders the same search (live with JS, by submitting without).
@@ -53,6 +54,7 @@ def test_browse_search_author_and_profile(page):
     if not page.js_enabled:
         page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"q=tolki&sort=newest"))
+    expect(page.locator("[id=results]")).to_have_count(1)
     assert_same_document(page)
 
     search.fill("9780441013593")  # an ISBN-13 finds Dune

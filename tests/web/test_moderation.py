@@ -339,3 +339,21 @@ def test_cli_create_admin_and_end_suspensions(app, users):
     )
     assert result.exit_code != 0 and "at least 10" in result.output
     assert "Ended 0 suspensions" in runner.invoke(args=["end-suspensions"]).output
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_counts_on_staff_pages_agree_in_number(web, auth, client, world, htmx):
+    """One reported review, one reader found, one audit entry: no "1 reviews" or "1 entries"."""
+    moderation.report_review(world["reader"], world["review"], "spam")
+    auth.login("mod")
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert "(1 review)" in queue and "1 open report" in queue
+    assert "1 reviews" not in queue and "1 open reports" not in queue
+    data = {"action": "dismiss", "review_ids": [world["review"].id]}
+    response = web.post("/moderation/bulk", data, htmx=htmx)
+    flashed = (response if htmx else client.get("/moderation")).get_data(as_text=True)
+    assert "Reports dismissed on 1 review." in flashed
+    users_page = client.get("/moderation/users?q=author").get_data(as_text=True)
+    assert "1 reader matching" in users_page and 'role="region"' in users_page
+    log = client.get(f"/moderation/log?target_type=review&target_id={world['review'].id}")
+    assert "1 entry, newest first" in log.get_data(as_text=True)

@@ -246,6 +246,19 @@ _DONE = {
 }
 
 
+_BULK_DONE = {
+    "dismiss": "Reports dismissed on {n}.",
+    "hide": "Hidden {n}.",
+    "restore": "Restored {n}.",
+    "spoiler": "Marked {n} as containing spoilers.",
+    "delete": "Deleted {n}.",
+}
+
+
+def _reviews(count: int) -> str:
+    return f"{count} review" if count == 1 else f"{count} reviews"
+
+
 @bp.post("/moderation/bulk")
 @staff_required
 def bulk():
@@ -259,7 +272,7 @@ def bulk():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash(f"{_DONE[form.action.data]} ({count} reviews)", "success")
+            flash(_BULK_DONE[form.action.data].format(n=_reviews(count)), "success")
             if not is_partial():
                 return redirect_to(url_for("moderation.queue"))
             filters = _filters()
