@@ -141,8 +141,9 @@ def test_book_page_runs_a_fixed_number_of_queries(client, app, users, book, read
     for n in range(49):
         make_review(users(), book, "3", body=f"more {n}")
     assert queries() == with_one
-    # book, its authors, reader, own review, others, helpful votes, shelf
-    assert with_one == 7
+    # book, its authors, reader, own review, others, helpful votes, open reports, shelf,
+    # unread notices (nav)
+    assert with_one == 9
 
 
 # Saving a rating and review ------------------------------------------------------------
