@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 import nh3
-
 from flask import (
     Blueprint,
     abort,
