@@ -73,3 +73,7 @@ def register_hooks(app: Flask) -> None:
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals["is_partial"] = is_partial
     app.jinja_env.filters.update(FILTERS)
+
+    from webapp import caching
+
+    caching.init_app(app)

@@ -161,7 +161,7 @@ def browse(query: str = "", sort: str = "newest", page: int = 1, per_page: int =
     """Books for /books: full-text search when ``query`` is given, else sorted by ``sort``."""
     page = max(1, page)
     stmt = select(Book)
-    count_stmt = select(func.count(Book.id))
+    count_stmt = select(func.count()).select_from(Book)  # count(*): SQLite counts an index
     query = (query or "").strip()
     ranked = False
     if query:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from webapp import markdown, permissions
 from webapp.errors import NotAllowed, ValidationError
@@ -274,6 +274,14 @@ def voted_ids(user: User | None, review_ids: list[int]) -> set[int]:
     return set(db.session.scalars(query))
 
 
+# A page of reviews shows each author's name and the rendered text: the book is the caller's,
+# and neither the Markdown source nor the author's other columns (hash, email, bio) are read.
+LIST_OPTIONS = (
+    lazyload(Review.book),
+    joinedload(Review.user).load_only(User.id, User.username),
+    defer(Review.body),
+)
+
 REVIEW_SORTS = {"helpful": "Most helpful", "newest": "Newest"}
 
 
@@ -292,9 +300,7 @@ def for_book(
     first, second = (
         (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
     )
-    query = (
-        select(Review).options(lazyload(Review.book)).where(Review.book_id == book.id, VISIBLE)
-    )
+    query = select(Review).options(*LIST_OPTIONS).where(Review.book_id == book.id, VISIBLE)
     if permissions.is_signed_in(exclude_user):
         query = query.where(Review.user_id != exclude_user.id)
     cursor = _decode_cursor(after, sort)

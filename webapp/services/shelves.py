@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, union_all
 
 from webapp.errors import ValidationError
 from webapp.extensions import db
@@ -40,14 +40,27 @@ def set_status(user: User, book: Book, status: str | None) -> str | None:
 
 
 def shelves_of(user: User, limit_per_shelf: int = 12) -> dict[str, list[ShelfEntry]]:
-    """The reader's shelves, newest first (one query; each entry's book joined in)."""
+    """The reader's shelves, newest first, at most ``limit_per_shelf`` each (one query).
+
+    Each shelf's newest entries come from its own LIMITed range of the (user, status,
+    updated_at) index, so a reader with thousands of shelved books costs what one with a
+    dozen does; each entry's book is joined in.
+    """
+    newest = [
+        select(ShelfEntry.book_id)
+        .where(ShelfEntry.user_id == user.id, ShelfEntry.status == status)
+        .order_by(ShelfEntry.updated_at.desc())
+        .limit(limit_per_shelf)
+        .subquery()
+        for status in SHELVES
+    ]
+    picked = union_all(*(select(shelf.c.book_id) for shelf in newest))
     query = (
         select(ShelfEntry)
-        .where(ShelfEntry.user_id == user.id)
+        .where(ShelfEntry.user_id == user.id, ShelfEntry.book_id.in_(picked))
         .order_by(ShelfEntry.updated_at.desc())
     )
     grouped: dict[str, list[ShelfEntry]] = {key: [] for key in SHELVES}
     for entry in db.session.scalars(query):
-        if len(grouped[entry.status]) < limit_per_shelf:
-            grouped[entry.status].append(entry)
+        grouped[entry.status].append(entry)
     return grouped

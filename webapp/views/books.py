@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
+import nh3
 from flask import (
     Blueprint,
     abort,
@@ -43,27 +46,45 @@ def sort_arg() -> str:
     return sort if sort in reviews.REVIEW_SORTS else "helpful"
 
 
+def plain_text(html_text: str) -> str:
+    """The ``plain`` filter's result from HTML already rendered (no second Markdown pass)."""
+    return " ".join(html.unescape(nh3.clean(html_text, tags=set())).split())
+
+
 def page_context(book: Book, **given) -> dict:
-    """Everything the book page shows; a fixed number of queries whatever the review count."""
+    """Everything the book page shows; a fixed number of queries whatever the review count.
+
+    Visitors get no forms: building one mints a CSRF token, which would write a session
+    cookie and make every anonymous page uncacheable (and the forms are not shown to them).
+    The description is rendered once, for the page and for its meta description.
+    """
     sort = sort_arg()
-    mine = reviews.find(current_user, book) if current_user.is_authenticated else None
+    signed_in = current_user.is_authenticated
+    mine = reviews.find(current_user, book) if signed_in else None
     others, cursor = reviews.for_book(book, sort=sort, exclude_user=current_user)
     shelf = shelves.status_of(current_user, book)
+    description_html = markdown.render(book.description)
+    ids = [r.id for r in others]
     context = {
         "book": book,
-        "description_html": Markup(markdown.render(book.description)),  # noqa: S704 (sanitised)
+        "description_html": Markup(description_html),  # noqa: S704 (sanitised)
+        "description_text": plain_text(description_html),
         "mine": mine,
-        "form": ReviewForm.for_review(mine) if mine else ReviewForm(),
+        "form": None,
         "others": others,
         "cursor": cursor,
         "sort": sort,
         "sorts": reviews.REVIEW_SORTS,
-        "voted": reviews.voted_ids(current_user, [r.id for r in others]),
-        "reported_ids": moderation.reported_ids(current_user, [r.id for r in others]),
+        "voted": reviews.voted_ids(current_user, ids),
+        "reported_ids": moderation.reported_ids(current_user, ids),
         "shelf": shelf,
-        "shelf_form": ShelfForm(data={"status": shelf or ""}),
+        "shelf_form": None,
     }
     context.update(given)
+    if signed_in and context["form"] is None:
+        context["form"] = ReviewForm.for_review(mine) if mine else ReviewForm()
+    if signed_in and context["shelf_form"] is None:
+        context["shelf_form"] = ShelfForm(data={"status": shelf or ""})
     return context
 
 
