@@ -90,7 +90,7 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     expect(mine.locator(".review-body strong")).to_have_text("bleak")
     expect_stats(page, "3.0", "2 ratings", {"4 stars": "1", "2 stars": "1"})
     expect(page.get_by_label("Shelf")).to_have_value("read")  # rating shelved it as Read
-    expect(page.get_by_role("status")).to_contain_text("Your rating was saved.")
+    expect(page.get_by_role("status")).to_contain_text("Your review was saved.")
     assert_no_reload(page)
     assert_accessible(page)
 

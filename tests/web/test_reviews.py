@@ -163,12 +163,12 @@ def test_save_review(web, client, book, reader, other_review, htmx):
         assert '<section id="book-stats"' in html and 'hx-swap-oob="true"' in html
         assert 'itemprop="ratingValue">3.0<' in html
         assert 'id="shelf-control"' in html and '<option value="read" selected>' in html
-        assert "Your rating was saved." in html  # out-of-band flash
+        assert "Your review was saved." in html  # out-of-band flash
     else:
         assert response.status_code == 303
         assert response.headers["Location"] == f"/books/{book.id}-dune#my-review"
         page = html_of(client.get(url(book)))
-        assert "Your rating was saved." in page and "3.0" in page
+        assert "Your review was saved." in page and "3.0" in page
 
 
 @BOTH

@@ -68,7 +68,8 @@ def save(book_id: int):
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash("Your rating was saved." if created else "Your review was updated.", "success")
+            saved = "Your review was saved." if review.has_text else "Your rating was saved."
+            flash(saved if created else "Your review was updated.", "success")
             if is_partial():
                 return _mine_fragment(book, review)
             return redirect_to(book_url(book, "my-review"))
