@@ -52,15 +52,20 @@ class BookForm(FlaskForm):
     confirm_similar = BooleanField("This is a different book — add it anyway")
 
     def to_data(self) -> BookData:
-        return BookData(
-            title=self.title.data or "",
-            subtitle=self.subtitle.data,
-            authors=split_authors(self.authors.data or ""),
-            isbn=self.isbn.data,
-            publisher=self.publisher.data,
-            year=self.year.data,
-            pages=self.pages.data,
-            language=self.language.data,
-            description=self.description.data,
-            cover_url=self.cover_url.data,
-        )
+        return book_data(self)
+
+
+def book_data(form: FlaskForm) -> BookData:
+    """The service's input from any form with the book fields (adding, or staff editing)."""
+    return BookData(
+        title=form.title.data or "",
+        subtitle=form.subtitle.data,
+        authors=split_authors(form.authors.data or ""),
+        isbn=form.isbn.data,
+        publisher=form.publisher.data,
+        year=form.year.data,
+        pages=form.pages.data,
+        language=form.language.data,
+        description=form.description.data,
+        cover_url=form.cover_url.data,
+    )

@@ -15,7 +15,7 @@ from webapp import markdown, permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
-from webapp.models.book import PRIOR_MEAN, PRIOR_WEIGHT
+from webapp.models.book import PRIOR_MEAN, PRIOR_WEIGHT, bayesian_score
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -377,29 +377,25 @@ def recount(book_ids: list[int] | None = None) -> int:
     if book_ids is not None:
         grouped = grouped.where(Review.book_id.in_(book_ids))
         ids_query = ids_query.where(Book.id.in_(book_ids))
+
+    def empty() -> dict:
+        return {"rating_count": 0, "rating_sum": 0, "review_count": 0, "last_reviewed_at": None} | {
+            f"stars_{k}": 0 for k in range(1, 6)
+        }
+
     totals: dict[int, dict] = {}
     for book_id, rating, n, with_text, last in db.session.execute(grouped):
-        t = totals.setdefault(
-            book_id,
-            {"rating_count": 0, "rating_sum": 0, "review_count": 0, "last_reviewed_at": None}
-            | {f"stars_{k}": 0 for k in range(1, 6)},
-        )
+        t = totals.setdefault(book_id, empty())
         t["rating_count"] += n
         t["rating_sum"] += rating * n
         t["review_count"] += int(with_text or 0)
         t[f"stars_{bucket(rating)}"] += n
         if last is not None and (t["last_reviewed_at"] is None or last > t["last_reviewed_at"]):
             t["last_reviewed_at"] = last
-    empty = {"rating_count": 0, "rating_sum": 0, "review_count": 0, "last_reviewed_at": None} | {
-        f"stars_{k}": 0 for k in range(1, 6)
-    }
     count = 0
     for book_id in db.session.scalars(ids_query):
-        values = totals.get(book_id, empty)
-        values = values | {
-            "bayes_score": (PRIOR_MEAN * PRIOR_WEIGHT + values["rating_sum"] / 2)
-            / (PRIOR_WEIGHT + values["rating_count"])
-        }
+        values = totals.get(book_id) or empty()
+        values["bayes_score"] = bayesian_score(values["rating_count"], values["rating_sum"] / 2)
         db.session.execute(update(Book).where(Book.id == book_id).values(values))
         count += 1
     db.session.commit()

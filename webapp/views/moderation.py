@@ -11,6 +11,7 @@ from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.forms import apply_error
+from webapp.forms.catalog import book_data
 from webapp.forms.moderation import (
     BULK_ACTIONS,
     BookEditForm,
@@ -417,20 +418,8 @@ def edit_book(book_id: int):
             authors="\n".join(a.name for a in book.authors),
         )
     elif form.validate_on_submit():
-        data = catalog.BookData(
-            title=form.title.data,
-            authors=catalog.split_authors(form.authors.data),
-            subtitle=form.subtitle.data,
-            isbn=form.isbn.data,
-            publisher=form.publisher.data,
-            year=form.year.data,
-            pages=form.pages.data,
-            language=form.language.data,
-            description=form.description.data,
-            cover_url=form.cover_url.data,
-        )
         try:
-            moderation.edit_book(_me(), book, data)
+            moderation.edit_book(_me(), book, book_data(form))
         except catalog.DuplicateBook as error:
             form.isbn.errors = [
                 f"That ISBN belongs to “{error.book.title}” (book {error.book.id})."
