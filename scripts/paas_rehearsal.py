@@ -109,6 +109,7 @@ def platform_env(database_url: str, port: int) -> dict[str, str]:
         DATABASE_URL=database_url,
         PORT=str(port),
         SECRET_KEY=secrets.token_hex(32),  # what app.json's "generator": "secret" gives
+        SITE_URL=f"http://127.0.0.1:{port}",  # the app's public address on a platform
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONUNBUFFERED="1",
     )
@@ -259,7 +260,11 @@ def post_a_review(site: Site) -> None:
     added = post_form(
         site,
         "/books/new",
-        {"title": "The Left Hand of Darkness", "authors": "Ursula K. Le Guin", "isbn": "0441478123"},  # noqa: E501
+        {
+            "title": "The Left Hand of Darkness",
+            "authors": "Ursula K. Le Guin",
+            "isbn": "0441478123",
+        },  # noqa: E501
     )
     check(added.status == 303, f"add-a-book POST 303 (got {added.status})")
     book_path = urlsplit(added.headers["Location"]).path

@@ -12,11 +12,17 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from webapp.hosts import SiteUrlError, parse_hosts, parse_site_url, site_host
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 # A local .env is for development only; the real environment always wins.
 load_dotenv(ROOT / ".env", override=False)
+
+
+# Where the site runs when SITE_URL is not set (production has no default: flask doctor says so).
+DEFAULT_SITE_URL = {"development": "http://localhost:5000", "testing": "http://localhost"}
 
 
 class ConfigError(RuntimeError):
@@ -78,6 +84,17 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
             )
         secret = secrets.token_hex(32)  # throwaway: sessions end with the process
 
+    site_url = os.environ.get("SITE_URL") or DEFAULT_SITE_URL.get(mode)
+    if site_url:
+        try:
+            site_url = parse_site_url(site_url)
+        except SiteUrlError as exc:
+            raise ConfigError(str(exc)) from None
+    # Production answers only for its own hosts; elsewhere (dev, tests) any Host is fine.
+    trusted_hosts = parse_hosts(os.environ.get("TRUSTED_HOSTS"))
+    if trusted_hosts is None and production and site_url:
+        trusted_hosts = [site_host(site_url)]
+
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url())
     # One connection per worker thread, a little overflow, and a ping after idle periods.
     engine_options: dict = {
@@ -92,6 +109,9 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "COLOPHON_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": secret,
+        # The origin of absolute links (canonical, og:, feeds, mails); never the Host header.
+        "SITE_URL": site_url,
+        "TRUSTED_HOSTS": trusted_hosts,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SQLALCHEMY_RECORD_QUERIES": _bool("SQLALCHEMY_RECORD_QUERIES", False),

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from webapp.config import web_concurrency
 from webapp.engine import is_sqlite_file
 from webapp.extensions import db
+from webapp.hosts import site_host
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 
@@ -138,9 +139,7 @@ def check_rate_limits(app: Flask) -> Check:
                 f"memory:// with {workers} workers: each keeps its own counters; set "
                 "RATELIMIT_STORAGE_URI to Redis",
             )
-        return Check(
-            WARN, "rate limits", "memory:// is only right for one worker on one instance"
-        )
+        return Check(WARN, "rate limits", "memory:// is only right for one worker on one instance")
     from limits.storage import storage_from_string
 
     try:
@@ -151,6 +150,31 @@ def check_rate_limits(app: Flask) -> Check:
     if not reachable:
         return Check(FAIL, "rate limits", f"{scheme} storage does not answer")
     return Check(OK, "rate limits", f"shared {scheme} storage answers ({workers} workers)")
+
+
+def check_site_url(app: Flask) -> Check:
+    site = app.config.get("SITE_URL")
+    if not site:
+        return Check(
+            FAIL,
+            "site url",
+            "SITE_URL is not set: pages carry no canonical or og: links and mails no links; "
+            "set it to the public origin, e.g. https://books.example.org",
+        )
+    if not site.startswith("https://") and app.config["COLOPHON_ENV"] == "production":
+        return Check(WARN, "site url", f"{site} is not HTTPS")
+    return Check(OK, "site url", f"absolute links use {site}")
+
+
+def check_trusted_hosts(app: Flask) -> Check:
+    """The Host header is the client's to choose unless the app refuses unknown ones."""
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if not hosts:
+        return Check(FAIL, "trusted hosts", "TRUSTED_HOSTS is not set: any Host header is answered")
+    own = site_host(app.config.get("SITE_URL"))
+    if own and not any(own == h or (h.startswith(".") and own.endswith(h)) for h in hosts):
+        return Check(FAIL, "trusted hosts", f"SITE_URL's host {own} is not in {hosts}")
+    return Check(OK, "trusted hosts", f"answers only {', '.join(hosts)}")
 
 
 def check_sqlite(app: Flask) -> Check | None:
@@ -178,6 +202,8 @@ CHECKS: list[Callable[[Flask], Check | None]] = [
     check_database,
     check_https_redirect,
     check_cookies,
+    check_site_url,
+    check_trusted_hosts,
     check_rate_limits,
     check_sqlite,
 ]

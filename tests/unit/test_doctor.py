@@ -29,7 +29,8 @@ def redis_reachable() -> bool:
 
 
 def production(make_app, **overrides):
-    return make_app(COLOPHON_ENV="production", SECRET_KEY=STRONG_SECRET, **overrides)
+    site = {"SITE_URL": "https://books.example.org", "TRUSTED_HOSTS": ["books.example.org"]}
+    return make_app(COLOPHON_ENV="production", SECRET_KEY=STRONG_SECRET, **{**site, **overrides})
 
 
 @pytest.fixture
@@ -69,6 +70,7 @@ def test_good_production_configuration_passes(make_app, database_url, monkeypatc
     assert result.exit_code == 0, result.output
     assert statuses["mode"] == statuses["secret key"] == statuses["database"] == OK
     assert statuses["https redirect"] == statuses["secure cookies"] == OK
+    assert statuses["site url"] == statuses["trusted hosts"] == OK
     assert statuses["rate limits"] == WARN  # memory:// is only right for a single worker
     assert statuses.get("sqlite") == (WARN if database_url.startswith("sqlite") else None)
     assert "migrations at head" in result.output
@@ -97,7 +99,17 @@ def test_bad_configuration_fails(make_app, database_url, monkeypatch):
     assert statuses["secure cookies"] == FAIL and "SESSION_COOKIE_SECURE" in result.output
     assert statuses["https redirect"] == WARN
     assert statuses["rate limits"] == FAIL and "3 workers" in result.output
+    assert statuses["site url"] == FAIL and "SITE_URL is not set" in result.output
+    assert statuses["trusted hosts"] == FAIL and "any Host header" in result.output
     assert statuses["database"] == OK
+
+
+def test_site_url_outside_trusted_hosts_fails(make_app, database_url):
+    app = production(make_app, TRUSTED_HOSTS=["other.example.org"])
+    with app.app_context():
+        checks = {c.name: c for c in run_checks(app)}
+    assert checks["trusted hosts"].status == FAIL
+    assert "books.example.org is not in" in checks["trusted hosts"].detail
 
 
 def test_unmigrated_database_fails(standalone, empty_database):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, make_response, render_template
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.htmx import is_partial
 
 log = logging.getLogger(__name__)
+
+PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
@@ -44,6 +47,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if request_ctx.url_adapter is None:
+            # The Host is not one of TRUSTED_HOSTS: no URL can be built, so no page either.
+            return make_response(f"{error.code} {error.name}: unknown host.\n", error.code, PLAIN)
         response = error_response(error.code)
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
