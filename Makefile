@@ -7,15 +7,34 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: install run test lint clean paas-rehearsal bench
+.PHONY: install run test lint clean paas-rehearsal bench lock lock-check chaos
 
-$(BIN)/.installed: pyproject.toml
+# The site's own dependencies come from the lock (exact versions, hashes checked), as on the
+# PaaS; the dev tools are then resolved around those pins.
+$(BIN)/.installed: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip setuptools
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
+
+# requirements.txt pins every runtime dependency of pyproject.toml with its hashes; the PaaS
+# installs it. `make lock` keeps existing pins where they still fit (LOCK_FLAGS=--upgrade
+# moves everything to the newest); `make lock-check` fails when pyproject.toml has moved on.
+LOCK_FLAGS ?=
+UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile pyproject.toml \
+	--universal --python-version 3.11 --generate-hashes --no-config \
+	--index-url https://pypi.org/simple --quiet
+lock: install
+	$(UV_COMPILE) $(LOCK_FLAGS) -o requirements.txt
+
+lock-check: install
+	@tmp=$$(mktemp -d) && cp requirements.txt "$$tmp/requirements.txt" \
+	  && $(UV_COMPILE) -o "$$tmp/requirements.txt" \
+	  && if diff -u requirements.txt "$$tmp/requirements.txt"; then echo "requirements.txt is current."; rm -rf "$$tmp"; \
+	  else echo "requirements.txt is stale: run make lock and commit it." >&2; rm -rf "$$tmp"; exit 1; fi
 
 # A local .env puts `flask --app webapp …` from this folder in development mode too,
 # with a secret generated on this machine (never committed).

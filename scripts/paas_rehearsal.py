@@ -1,6 +1,8 @@
 """Run the Procfile the way a PaaS does, then smoke-test the site over HTTP.
 
 1. Copy the checkout's tracked files into a temporary "slug" (no .env, no instance/).
+   Install requirements.txt (the hash-pinned lock) into the slug's own virtualenv, as the
+   Python buildpack does: the site then runs only on what the lock names.
 2. Create a fresh PostgreSQL database, passed as DATABASE_URL in the postgres:// form.
 3. Run the Procfile's ``release:`` command, then its ``web:`` command with PORT set, a generated
    SECRET_KEY and COLOPHON_ENV unset (so production), and wait for /healthz.
@@ -83,6 +85,24 @@ def build_slug(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
+def install(slug: Path, deadline: float) -> Path:
+    """The buildpack's step: a fresh virtualenv with ``pip install -r requirements.txt``."""
+    venv = slug / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
+    pip = subprocess.run(  # noqa: S603
+        [str(venv / "bin" / "pip"), "install", "--quiet", "--require-hashes"]
+        + ["--no-warn-script-location", "-r", str(slug / "requirements.txt")],
+        capture_output=True,
+        text=True,
+        timeout=max(5, deadline - time.monotonic()),
+        check=False,
+    )
+    if pip.returncode != 0:
+        raise Failed(f"pip install -r requirements.txt failed:\n{pip.stderr[-3000:]}")
+    say("ok  installed requirements.txt (exact versions, hashes checked) into a fresh venv")
+    return venv / "bin"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -98,7 +118,7 @@ def redis_answers() -> bool:
         return False
 
 
-def platform_env(database_url: str, port: int) -> dict[str, str]:
+def platform_env(database_url: str, port: int, bin_dir: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -110,7 +130,7 @@ def platform_env(database_url: str, port: int) -> dict[str, str]:
         PORT=str(port),
         SECRET_KEY=secrets.token_hex(32),  # what app.json's "generator": "secret" gives
         SITE_URL=f"http://127.0.0.1:{port}",  # the app's public address on a platform
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
         PYTHONUNBUFFERED="1",
     )
     # Several workers need shared rate-limit counters; without Redis, rehearse with one.
@@ -336,8 +356,9 @@ def main() -> int:
             conn.execute(f'CREATE DATABASE "{db_name}"')
         say(f"created database {db_name}")
         build_slug(slug)
+        bin_dir = install(slug, deadline)
         port = free_port()
-        env = platform_env(database_url, port)
+        env = platform_env(database_url, port, bin_dir)
 
         say(f"release: {processes['release']}")
         release = subprocess.run(  # noqa: S602  (Procfile commands are shell commands)
