@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import func, select
 
 from webapp.errors import ValidationError
+from webapp.extensions import db
+from webapp.models import LoginSession
 from webapp.services import accounts
 
 
@@ -34,12 +39,38 @@ def test_authenticate(app, users):
     assert accounts.authenticate("", "x") is None
 
 
-def test_change_password_rotates_the_session_token(app, users):
+LIFETIME = timedelta(days=30)
+
+
+def test_change_password_ends_every_other_session(app, users):
     user = users("carol")
-    before = user.get_id()
-    accounts.change_password(user, "correct horse battery", "an entirely new one")
-    assert user.get_id() != before
+    current = accounts.open_session(user, LIFETIME)
+    other = accounts.open_session(users("carol2"), LIFETIME)
+    elsewhere = [accounts.open_session(user, LIFETIME) for _ in range(2)]
+    user.login_session_key = current
+    assert accounts.change_password(user, "correct horse battery", "an entirely new one") == 2
     assert accounts.authenticate("carol", "an entirely new one") is not None
+    assert accounts.session_user(user.id, current, LIFETIME) is user
+    assert all(accounts.session_user(user.id, key, LIFETIME) is None for key in elsewhere)
+    assert accounts.session_user(user.id + 1, other, LIFETIME) is not None  # carol2 untouched
+
+
+def test_sessions_end_one_by_one_all_at_once_and_by_age(app, users):
+    user = users("dora")
+    first, second = (accounts.open_session(user, LIFETIME) for _ in range(2))
+    assert accounts.session_user(user.id, first, LIFETIME).login_session_key == first
+    assert accounts.session_user(user.id + 1, first, LIFETIME) is None  # key of another user
+    accounts.end_session(user)  # user was last loaded for ``first``
+    assert accounts.session_user(user.id, first, LIFETIME) is None
+    user.login_session_key = second
+    assert accounts.other_session_count(user) == 0
+    third = accounts.open_session(user, LIFETIME)
+    assert accounts.end_sessions(user) == 2
+    assert accounts.session_user(user.id, third, LIFETIME) is None
+    old = accounts.open_session(user, LIFETIME)
+    assert accounts.session_user(user.id, old, timedelta(0)) is None  # expired
+    accounts.open_session(user, timedelta(0))  # prunes the expired row
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
 
 
 @pytest.mark.parametrize("password", ["password123", "1234567890", "Qwertyuiop"])

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
 from tests.conftest import Browserless, _empty_tables, config_for
 from tests.factories import UserFactory, moderation_book, moderation_review
 from webapp import create_app
-from webapp.services import moderation
+from webapp.services import accounts, moderation
 
 ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -91,6 +92,7 @@ ROUTES: dict[str, list[Case]] = {
     "account.index": [_get("/account", SIGNED_IN_PAGE)],
     "account.change_email": [_post("/account/email", by_role(303, 422))],
     "account.change_password": [_post("/account/password", by_role(303, 422))],
+    "account.end_other_sessions": [_post("/account/sessions", by_role(303, 303))],
     "account.delete": [_post("/account/delete", by_role(303, 422))],
     "books.detail": [
         _get(lambda w: f"/books/{w.book.id}", by_role(301, 301)),
@@ -277,8 +279,10 @@ def test_route_permissions(matrix_app, endpoint, method):
                 url, data = case.url(world), case.data(world)
                 client = matrix_app.test_client()
                 if role != "anonymous":
+                    user = world.users[role]
+                    accounts.open_session(user, timedelta(days=1))
                     with client.session_transaction() as session:
-                        session["_user_id"] = world.users[role].get_id()
+                        session["_user_id"] = user.get_id()
                         session["_fresh"] = True
                 if method == "POST":
                     response = Browserless(client).post(url, data)

@@ -5,7 +5,7 @@ from webapp.models.book import Author, Book, BookAuthor
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
-from webapp.models.user import User
+from webapp.models.user import LoginSession, User
 
 __all__ = [
     "REPORT_REASONS",
@@ -16,6 +16,7 @@ __all__ = [
     "BookAuthor",
     "BookRedirect",
     "HelpfulVote",
+    "LoginSession",
     "Notice",
     "Report",
     "Review",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, Text, select
+from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -15,10 +16,6 @@ from webapp.models.base import UTCDateTime, utcnow
 ROLES = ("reader", "moderator", "admin")
 # ``suspended_until`` for an indefinite suspension: far enough never to pass.
 SUSPENDED_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
 
 
 class User(UserMixin, db.Model):
@@ -30,8 +27,6 @@ class User(UserMixin, db.Model):
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Part of the login session id: rotating it signs out every other session.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     role: Mapped[str] = mapped_column(String(16), default="reader")
     bio: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -39,8 +34,12 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
 
+    # The signed-in session this object was loaded for (set by webapp.sessions, not stored).
+    login_session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's id, kept in the session and the remember cookie: user and session."""
+        return f"{self.id}:{self.login_session_key}"
 
     @property
     def is_staff(self) -> bool:
@@ -72,3 +71,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+def hash_session_key(key: str) -> str:
+    """Stored instead of the key: a leaked table does not hand out sessions."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_session_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. Deleting the row ends that session and its remember cookie."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,8 +29,8 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.models.user import ROLES, SUSPENDED_FOREVER, new_session_token
-from webapp.services import catalog, reviews
+from webapp.models.user import ROLES, SUSPENDED_FOREVER
+from webapp.services import accounts, catalog, reviews
 
 MAX_NOTE = 1000
 MAX_REASON = 500
@@ -653,7 +653,7 @@ def suspend(actor: User, target: User, days: int | None, reason: str | None) -> 
     before = _suspension_json(target)
     target.suspended_until = SUSPENDED_FOREVER if days is None else utcnow() + timedelta(days=days)
     target.suspension_reason = reason
-    target.session_token = new_session_token()
+    accounts.revoke_sessions(target)  # no session survives the suspension
     for review in db.session.scalars(
         select(Review).where(Review.user_id == target.id, Review.hidden_at.is_(None))
     ):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, url_for
+from flask_login import current_user, login_required, logout_user
 
 from webapp.errors import ValidationError
-from webapp.forms import apply_error
+from webapp.forms import EmptyForm, apply_error
 from webapp.forms.account import DeleteAccountForm, EmailChangeForm, PasswordChangeForm
 from webapp.htmx import redirect_to, render
 from webapp.services import accounts
@@ -25,7 +25,8 @@ def _forms(**given):
 
 
 def _page(partial: str, status: int, **given):
-    return render("account/index.html", partial, status=status, **_forms(**given))
+    others = accounts.other_session_count(current_user)
+    return render("account/index.html", partial, status=status, others=others, **_forms(**given))
 
 
 @bp.get("")
@@ -61,12 +62,20 @@ def change_password():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            # The session id embeds the rotated token: re-issue this session, others now fail.
-            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-            login_user(current_user._get_current_object(), remember=remembered, fresh=True)
             flash("Your password was changed. Other sessions have been signed out.", "success")
             return redirect_to(url_for("account.index"))
     return _page("account/_password_form.html", 422, password_form=form)
+
+
+@bp.post("/sessions")
+@login_required
+def end_other_sessions():
+    """Sign out everywhere else: every other browser's session and remember cookie."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        ended = accounts.end_other_sessions(current_user)
+        flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.", "success")
+    return redirect_to(url_for("account.index"))
 
 
 @bp.post("/delete")
@@ -79,7 +88,7 @@ def delete():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            logout_user()
+            logout_user()  # the account and its session rows are gone
             flash("Your account and your reviews, ratings and shelves were deleted.", "info")
             return redirect_to(url_for("main.home"))
     return _page("account/_delete_form.html", 422, delete_form=form)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from webapp.errors import ValidationError
-from webapp.extensions import db, limiter, login_manager, login_name_key
+from webapp.extensions import limiter, login_manager, login_name_key
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.auth import LoginForm, SignupForm
 from webapp.htmx import is_partial, redirect_to, render
-from webapp.models import User
 from webapp.services import accounts, moderation
+from webapp.sessions import sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -28,18 +28,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
-
-
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Session ids are ``id:token``; a rotated token (password change) ends old sessions."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token or user.is_suspended:
-        return None  # a suspended reader's open sessions stop working at once
-    return user
 
 
 @login_manager.unauthorized_handler
@@ -68,7 +56,7 @@ def signup():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            login_user(user)
+            sign_in(user)
             flash(f"Welcome to Colophon, {user.username}!", "success")
             return redirect_to(url_for("main.home"))
     status = 422 if form.is_submitted() else 200
@@ -95,7 +83,7 @@ def login():
         elif suspended:
             form.form_errors.append(suspended)
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.username}.", "success")
             return redirect_to(safe_next(form.next.data) or url_for("main.home"))
     status = 422 if form.is_submitted() else 200
@@ -107,6 +95,6 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
+        sign_out()
         flash("You are signed out.", "info")
     return redirect_to(url_for("main.home"))
