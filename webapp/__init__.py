@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp.config import INSTANCE, ROOT, load_config
+from webapp.config import INSTANCE, ROOT, load_config, storage_options
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -40,6 +40,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", storage_options(uri))
     limiter.init_app(app)
     login_manager.init_app(app)
 

@@ -65,6 +65,13 @@ def web_concurrency() -> int:
     return max(1, _int("WEB_CONCURRENCY", min((cpus or 1) * 2 + 1, 8)))
 
 
+def storage_options(uri: str) -> dict:
+    """Redis must answer fast or be treated as down: a hung limiter would hang every request."""
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        return {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    return {}
+
+
 def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
     """Build the settings dict for ``mode`` (defaults to ``$COLOPHON_ENV`` or production).
 
@@ -132,8 +139,17 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Storage down: count in this process's memory (logged, shown in /healthz), never a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute;200 per hour"),
+        # Failed sign-ins (webapp/throttle.py): per address, per account, per both.
+        "LOGIN_FAILURES_PER_IP": os.environ.get("LOGIN_FAILURES_PER_IP", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_FAILURES_PER_ACCOUNT_IP": os.environ.get(
+            "LOGIN_FAILURES_PER_ACCOUNT_IP", "3 per 15 minutes"
+        ),
+        "LOGIN_SLOWDOWN_SECONDS": float(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "0.5")),
         "SIGNUP_LIMIT_PER_IP": os.environ.get("SIGNUP_LIMIT_PER_IP", "10 per hour"),
         "POST_LIMIT_PER_USER": os.environ.get("POST_LIMIT_PER_USER", "60 per hour"),
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 1 if production else 0),

@@ -1,6 +1,5 @@
 """Extension objects, created once and bound to an app in ``create_app``."""
 
-from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -49,11 +48,6 @@ def reader_key() -> str:
     if current_user.is_authenticated:
         return f"reader:{current_user.id}"
     return get_remote_address()
-
-
-def login_name_key() -> str:
-    """Rate-limit key for one account: the name typed into the login form."""
-    return "login:" + (request.form.get("login") or "").strip().lower()
 
 
 @event.listens_for(Engine, "connect")

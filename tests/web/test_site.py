@@ -10,7 +10,11 @@ from webapp import create_app
 def test_healthz_up(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "ratelimit": {"storage": "memory", "status": "ok"},
+    }
 
 
 def test_healthz_down_when_the_database_does_not_answer(tmp_path):

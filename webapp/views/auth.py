@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, flash, make_response, redirect, reques
 from flask_login import current_user, login_required
 
 from webapp.errors import ValidationError
-from webapp.extensions import limiter, login_manager, login_name_key
+from webapp.extensions import limiter, login_manager
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.auth import LoginForm, SignupForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.services import accounts, moderation
 from webapp.sessions import sign_in, sign_out
+from webapp.throttle import LoginAttempt
 
 bp = Blueprint("auth", __name__)
 
@@ -65,20 +66,17 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=login_name_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 422,
-)
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        attempt = LoginAttempt.for_login(form.login.data)
+        attempt.check()  # 429 for an address that keeps failing
         user = accounts.authenticate(form.login.data, form.password.data)
         suspended = moderation.suspension_message(user) if user is not None else None
         if user is None:
+            attempt.failed()
             form.form_errors.append(BAD_LOGIN)
         elif suspended:
             form.form_errors.append(suspended)

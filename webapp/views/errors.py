@@ -51,6 +51,7 @@ def register_error_handlers(app: Flask) -> None:
             # The Host is not one of TRUSTED_HOSTS: no URL can be built, so no page either.
             return make_response(f"{error.code} {error.name}: unknown host.\n", error.code, PLAIN)
         response = error_response(error.code)
+        response.headers.update((k, v) for k, v in error.get_headers() if k == "Retry-After")
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, send_from_directory
 from sqlalchemy import text
 
+from webapp import throttle
 from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
 from webapp.services import catalog, reviews
@@ -29,8 +30,16 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not healthy"
         db.session.rollback()
-        return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+        return (
+            jsonify(
+                status="error",
+                database="unreachable",
+                error=type(exc).__name__,
+                ratelimit=throttle.storage_status(),
+            ),
+            503,
+        )
+    return jsonify(status="ok", database="ok", ratelimit=throttle.storage_status())
 
 
 @bp.get("/vendor/htmx.min.js")
