@@ -59,7 +59,9 @@ class DataSet:
 
 COLUMNS = {
     "authors": ("id", "name", "name_key"),
-    "users": words._w("id username username_key email password_hash role bio created_at"),
+    "users": words._w(
+        "id username username_key username_fold email password_hash role bio created_at"
+    ),
     "books": words._w(
         "id title subtitle isbn13 publisher year pages language description cover_url "
         "added_by_id created_at rating_count rating_sum review_count stars_1 stars_2 stars_3 "
@@ -257,6 +259,8 @@ class Generator:
     def _users(self, data: DataSet) -> None:
         from werkzeug.security import generate_password_hash
 
+        from webapp.usernames import fold
+
         r = self.rng
         password_hash = generate_password_hash(BENCH_PASSWORD)
         for i in range(1, self.n_readers + 1):
@@ -269,6 +273,7 @@ class Generator:
                     i,
                     name,
                     name,
+                    fold(name),
                     f"{name}@bench.invalid",
                     password_hash,
                     "reader",

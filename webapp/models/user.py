@@ -12,10 +12,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
+from webapp.usernames import fold
 
 ROLES = ("reader", "moderator", "admin")
 # ``suspended_until`` for an indefinite suspension: far enough never to pass.
 SUSPENDED_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _fold_username(context) -> str:
+    return fold(context.get_current_parameters()["username"])
 
 
 class User(UserMixin, db.Model):
@@ -25,6 +30,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(30))
     # Lower-cased copy: uniqueness ignores case, display keeps the reader's spelling.
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    # Look-alikes share a fold (webapp/usernames.py): a new name may not take one in use.
+    username_fold: Mapped[str] = mapped_column(String(120), unique=True, default=_fold_username)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="reader")

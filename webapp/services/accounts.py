@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from functools import cache
 from importlib import resources
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.errors import ValidationError
@@ -16,6 +18,7 @@ from webapp.extensions import db
 from webapp.models import LoginSession, User
 from webapp.models.base import utcnow
 from webapp.models.user import hash_session_key, new_session_key
+from webapp.usernames import fold
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 MIN_PASSWORD = 10
@@ -33,13 +36,21 @@ def common_passwords() -> frozenset[str]:
 
 
 def check_username(username: str) -> str:
-    username = username.strip()
+    """NFKC-normalised (fullwidth letters are letters); refused when it looks like one in use."""
+    username = unicodedata.normalize("NFKC", username).strip()
     if not USERNAME_RE.fullmatch(username):
         raise ValidationError(
             "username", "Use 3–30 characters: letters, digits, underscores (_) and hyphens (-)."
         )
-    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+    taken = db.session.scalar(select(User.username).where(User.username_fold == fold(username)))
+    if taken is not None and taken.lower() == username.lower():
         raise ValidationError("username", "That username is taken.")
+    if taken is not None:
+        raise ValidationError(
+            "username",
+            f"That username looks too much like “{taken}”, which is taken (names that differ "
+            "only in case, -, _ or look-alike characters such as 0 and O count as the same).",
+        )
     return username
 
 
@@ -74,11 +85,18 @@ def sign_up(username: str, email: str, password: str) -> User:
     user = User(
         username=username,
         username_key=username.lower(),
+        username_fold=fold(username),
         email=email,
         password_hash=generate_password_hash(password),
     )
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone took the name or email a moment ago
+        db.session.rollback()
+        check_username(username)
+        check_email(email)
+        raise
     return user
 
 
