@@ -1,31 +1,39 @@
-"""Fixtures: an app per test on SQLite and on PostgreSQL, a CSRF-aware client, auth helpers.
+"""Fixtures: apps on SQLite and on PostgreSQL, a rolled-back transaction per test, a CSRF-aware
+client, auth helpers and the shared test data (``world``).
 
 Database-touching tests run once per backend (the ``database_url`` fixture is parametrised).
 Without a reachable PostgreSQL those runs are skipped with the reason; under ``CI=true`` a
 missing required part fails instead, so CI can never pass by skipping.
+
+Isolation (tests/transactions.py): each test's writes happen inside a transaction rolled back
+afterwards; services still call ``commit()``, which only releases a savepoint. Tests that need
+data really committed — other threads, processes or a live server must see it — are marked
+``@pytest.mark.committed``: they get real commits and the tables are emptied afterwards.
+A module shares data across its tests by asking for a module-scoped fixture built on
+``module_transaction`` (``shared_world`` is the ready-made one).
 """
 
 from __future__ import annotations
 
-import contextvars
+import contextlib
 import os
-import re
 import uuid
 
 import psycopg
 import pytest
-from flask import has_app_context
-from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import event, text
+from flask import Flask
+from sqlalchemy import event, make_url, text
 
-from tests.factories import UserFactory
+from tests import transactions
+from tests.client import AuthActions, Browserless, IsolatedClient, csrf_from  # noqa: F401
+from tests.factories import UserFactory, World, build_world
 from webapp import create_app
 from webapp.extensions import db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+transactions.install()
 
 
 def require(condition: bool, reason: str) -> None:
@@ -57,6 +65,8 @@ def config_for(url: str, **overrides) -> dict:
 
 
 def migrate_to_head(url: str) -> None:
+    from flask_migrate import upgrade
+
     app = create_app(config_for(url))
     with app.app_context():
         upgrade()
@@ -84,28 +94,42 @@ def database_url(request, tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def scratch_postgres() -> str:
+    """A second PostgreSQL database beside TEST_DATABASE_URL's (``<name>_scratch``), kept
+    between runs: emptied for each use, because dropping a database forces a checkpoint that
+    takes seconds on a busy server."""
+    error = postgres_error(TEST_DATABASE_URL)
+    require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
+    main = make_url(TEST_DATABASE_URL)
+    name = f"{main.database}_scratch"
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return main.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_database(request, tmp_path):
-    """The URL of a brand-new, empty database of each kind (PostgreSQL: created, then dropped).
+    """The URL of an empty database of each kind (PostgreSQL: the scratch database, emptied).
 
     The PostgreSQL URL keeps the form TEST_DATABASE_URL was given in (``postgresql://``).
     """
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    error = postgres_error(TEST_DATABASE_URL)
-    require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
-    name = f"colophon_tmp_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{TEST_DATABASE_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    url = request.getfixturevalue("scratch_postgres")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return url
 
 
 def _empty_tables() -> None:
+    """Delete every row (for ``committed`` tests, whose writes really reached the database)."""
     tables = [t for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -117,29 +141,89 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
-class IsolatedClient(FlaskClient):
-    """Runs each request in a fresh context, as a server would.
+# --- apps and transactions -------------------------------------------------------------------
 
-    Tests hold an app context open for their own queries; without this, requests would share
-    its ``g`` (the CSRF token, the logged-in user) across clients. Afterwards the test's
-    session is rolled back so it sees what the request wrote.
+
+def _new_app(url: str, **overrides) -> Flask:
+    app = create_app(config_for(url, **overrides))
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url):
+    """``shared_app(**overrides)``: one app per configuration, built once per session.
+
+    Building an app (routes, assets, templates compiled on first use) costs ~0.1 s, so tests
+    share it; tests that add routes or change an app's config use ``make_app`` instead.
+    Flask-Limiter keeps its settings on the one extension object, so they are put back to this
+    app's each time it is handed out.
     """
+    apps: dict = {}
 
-    def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        if has_app_context() and db.session.registry.has():
-            db.session.rollback()
-        return response
+    def get(**overrides) -> Flask:
+        key = tuple(sorted(overrides.items()))
+        if key not in apps:
+            app = _new_app(database_url, **overrides)
+            apps[key] = (app, dict(vars(limiter)))
+        app, limiter_state = apps[key]
+        vars(limiter).update(limiter_state)
+        return app
+
+    yield get
+    for app, _ in apps.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pin(database_url) -> transactions.Pin:
+    """The one connection to this backend's test database (see tests/transactions.py)."""
+    app = create_app(config_for(database_url))
+    with app.app_context():
+        engine = db.engine
+    pin = transactions.Pin(engine)
+    yield pin
+    pin.close()
+
+
+@pytest.fixture(scope="module")
+def module_transaction(_pin):
+    """A transaction around a whole module: build shared rows in it; each test then runs in a
+    savepoint inside it. Every database test of such a module must use it (directly or via a
+    fixture like ``shared_world``), or it would see rows it did not ask for."""
+    with _pin.rolled_back():
+        yield _pin
 
 
 @pytest.fixture
-def make_app(database_url):
-    """Build an app on the test database with config overrides; rows are wiped afterwards."""
+def transaction(request, _pin, shared_app):
+    """The test's own transaction, rolled back at the end (``committed`` tests: none)."""
+    if request.node.get_closest_marker("committed"):
+        if _pin.active:
+            pytest.fail("a committed test cannot run inside a module_transaction", pytrace=False)
+        yield None
+        with shared_app().app_context():
+            _empty_tables()
+            db.session.remove()
+        return
+    if _pin.active and "module_transaction" not in request.fixturenames:
+        pytest.fail(
+            "this module shares rows (module_transaction): every database test in it must "
+            "use that fixture too",
+            pytrace=False,
+        )
+    with _pin.rolled_back():
+        yield _pin
+
+
+@pytest.fixture
+def make_app(database_url, transaction):
+    """Build a fresh app on the test database with config overrides (the test's transaction)."""
     apps = []
 
     def factory(**overrides):
-        app = create_app(config_for(database_url, **overrides))
-        app.test_client_class = IsolatedClient
+        app = _new_app(database_url, **overrides)
         apps.append(app)
         return app
 
@@ -147,17 +231,18 @@ def make_app(database_url):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            _empty_tables()
             db.engine.dispose()
     limiter.reset()
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
+def app(shared_app, transaction):
+    """The default app, with an app context open for the test's own queries."""
+    app = shared_app()
     with app.app_context():
         yield app
         db.session.remove()
+    limiter.reset()
 
 
 @pytest.fixture
@@ -170,51 +255,9 @@ def users(app) -> UserFactory:
     return UserFactory()
 
 
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF field"
-    return match.group(1)
-
-
-class Browserless:
-    """Form posts the way a browser sends them: plain, or as htmx with the CSRF header."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def token(self) -> str:
-        """The session's CSRF token, read off a page like a browser would."""
-        return csrf_from(self.client.get("/login").get_data(as_text=True))
-
-    def post(self, url: str, data: dict | None = None, *, htmx: bool = False, page: str = "/"):
-        """POST ``data`` to ``url``; ``page`` is where the form sat (sent as HX-Current-URL)."""
-        data = dict(data or {})
-        token = self.token()
-        headers = {}
-        if htmx:
-            headers = {"HX-Request": "true", "X-CSRFToken": token, "HX-Current-URL": page}
-        else:
-            data.setdefault("csrf_token", token)
-        return self.client.post(url, data=data, headers=headers)
-
-    def htmx_get(self, url: str):
-        return self.client.get(url, headers={"HX-Request": "true"})
-
-
 @pytest.fixture
 def web(client) -> Browserless:
     return Browserless(client)
-
-
-class AuthActions:
-    def __init__(self, web: Browserless):
-        self.web = web
-
-    def login(self, login: str = "reader", password: str = UserFactory.password, **extra):
-        return self.web.post("/login", {"login": login, "password": password, **extra})
-
-    def logout(self):
-        return self.web.post("/logout", page="/login")
 
 
 @pytest.fixture
@@ -224,23 +267,44 @@ def auth(web) -> AuthActions:
 
 @pytest.fixture
 def count_queries(app):
-    """Counts SQL statements run inside the ``with`` block: ``with count_queries() as n: …``."""
-    import contextlib
+    """Counts SQL statements run inside the ``with`` block: ``with count_queries() as n: …``.
+
+    The savepoints wrapped around commits by the test transaction are not counted.
+    """
 
     @contextlib.contextmanager
     def counter():
         statements: list[str] = []
-
-        def before(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", before)
+        engine = transactions.pinned_engine(db.engine)
+        before = transactions.statement_counter(statements)
+        event.listen(engine, "before_cursor_execute", before)
         try:
             yield statements
         finally:
-            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+# --- shared test data --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_world(module_transaction, shared_app) -> dict[str, int]:
+    """The ``World`` rows built once for the module; ``world`` then reads them per test."""
+    with shared_app().app_context():
+        ids = build_world().ids()
+        db.session.remove()
+    return ids
+
+
+@pytest.fixture
+def world(request, users) -> World:
+    """A ``World`` (tests/factories.py): built in this test's transaction, or — in a module
+    using ``shared_world`` — the module's rows, read through this test's session."""
+    if "shared_world" in request.fixturenames:
+        return World.load(request.getfixturevalue("shared_world"))
+    return build_world()
 
 
 def unique(prefix: str) -> str:

@@ -15,27 +15,13 @@ from webapp.models.moderation import AppendOnly
 from webapp.services import accounts, moderation, reviews, shelves
 
 
-@pytest.fixture
-def world(users):
-    author = users("author")
-    book = moderation_book()
-    review = moderation_review(author, book, stars="4")
-    return {
-        "author": author,
-        "book": book,
-        "review": review,
-        "mod": users("mod", role="moderator"),
-        "admin": users("boss", role="admin"),
-    }
-
-
 def aggregates(book: Book) -> tuple:
     db.session.refresh(book)
     return (book.rating_count, book.rating_sum, book.review_count, book.stars_4)
 
 
 def test_report_once_per_reader_and_not_own(world, users):
-    reader = users("reader")
+    reader = world["reader"]
     report, created = moderation.report_review(reader, world["review"], "spam", " buy pills ")
     assert created and report.note == "buy pills" and report.status == "open"
     again, created = moderation.report_review(reader, world["review"], "abuse")
@@ -49,7 +35,7 @@ def test_report_once_per_reader_and_not_own(world, users):
 
 
 def test_open_report_unique_index_holds_in_the_database(world, users):
-    reader = users("reader")
+    reader = world["reader"]
     db.session.add(Report(reporter_id=reader.id, review_id=world["review"].id, reason="spam"))
     db.session.commit()
     db.session.add(Report(reporter_id=reader.id, review_id=world["review"].id, reason="other"))
@@ -108,7 +94,7 @@ def test_hide_and_restore_move_aggregates_and_notify(world, users):
 
 
 def test_readers_cannot_moderate_and_moderators_cannot_delete(world, users):
-    reader = users("reader")
+    reader = world["reader"]
     with pytest.raises(NotAllowed):
         moderation.hide(reader, world["review"], "no")
     with pytest.raises(NotAllowed):

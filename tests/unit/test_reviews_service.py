@@ -208,6 +208,7 @@ def test_remove_needs_the_author_or_an_admin(app, users):
     assert book.rating_count == 0
 
 
+@pytest.mark.committed
 def test_concurrent_first_reviews_by_one_reader_leave_one_row(make_app, database_url):
     """Two simultaneous first posts: one INSERT wins, the other takes the update path.
 

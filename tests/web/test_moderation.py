@@ -13,20 +13,6 @@ from webapp.models import AuditEntry, Report, Review, User
 from webapp.services import moderation
 
 
-@pytest.fixture
-def world(users):
-    author = users("author")
-    book = moderation_book()
-    return {
-        "author": author,
-        "book": book,
-        "review": moderation_review(author, book),
-        "reader": users("reader"),
-        "mod": users("mod", role="moderator"),
-        "admin": users("boss", role="admin"),
-    }
-
-
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_report_a_review(web, auth, world, htmx):
     auth.login("reader")

@@ -3,7 +3,10 @@
 ROUTES maps an endpoint to the requests to try (method, URL builder, form data builder) and the
 status each role must get. The test walks ``app.url_map``: an endpoint (or a method of it) with
 no row here FAILS, so every new route needs a permission rule. To add one, append to ROUTES
-(``by_role`` spells the six statuses; ``World`` holds the rows the URL builders may use).
+(``by_role`` spells the six statuses; ``Matrix`` holds the rows the URL builders may use).
+
+The rows are built once for the module (the shared ``world`` plus ``matrix_rows``); every
+request runs in a savepoint rolled back afterwards, so each role meets the same rows.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Browserless, _empty_tables, config_for
-from tests.factories import UserFactory, moderation_book, moderation_review
+from tests.conftest import Browserless, config_for
+from tests.factories import UserFactory, World, moderation_book, moderation_review
 from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Book, User
 from webapp.services import accounts, moderation
 
 ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
@@ -40,8 +45,8 @@ ADMIN_ACTION = by_role(303, 403, 403, 403, 303)
 
 
 @dataclass
-class World:
-    """The rows one request runs against, rebuilt for every role."""
+class Matrix:
+    """The rows one request runs against: a user per role, two books and a review."""
 
     users: dict
     book: object
@@ -54,10 +59,10 @@ class World:
 
 @dataclass
 class Case:
-    url: Callable[[World], str]
+    url: Callable[[Matrix], str]
     expect: dict
     method: str = "GET"
-    data: Callable[[World], dict] = field(default=lambda w: {})
+    data: Callable[[Matrix], dict] = field(default=lambda w: {})
 
 
 def _get(url, expect):
@@ -232,30 +237,58 @@ def _rules() -> list[tuple[str, str]]:
 RULES = _rules()
 
 
-def build_world() -> World:
-    users = UserFactory()
-    people = {
-        "reader": users("reader"),
-        "author": users("author"),
-        "moderator": users("moderator", role="moderator"),
-        "admin": users("admin", role="admin"),
-        "suspended": users("suspended"),
-        "target": users("target"),
-    }
-    book = moderation_book()
-    other = moderation_book("A Duplicate Book")
-    review = moderation_review(people["author"], book)
-    moderation.report_review(people["target"], review, "spam")
-    moderation.report_user(people["target"], people["author"], "abuse")
-    moderation.hide(people["admin"], moderation_review(people["target"], other), "Checking")
-    moderation.suspend(people["admin"], people["suspended"], 5, "Spam")
-    # "restore" needs a hidden review: the author's is hidden only for the restore rows.
-    return World(people, book, other, review)
+@pytest.fixture(scope="module")
+def matrix_rows(shared_world, shared_app) -> dict[str, int]:
+    """Beyond the shared world: a suspended reader, a reporting ``target``, a second book.
+
+    The author's review is reported; the author is reported; ``target``'s review of the second
+    book is hidden. ("restore" needs the author's review hidden: done only for those rows.)
+    """
+    with shared_app().app_context():
+        world = World.load(shared_world)
+        users = UserFactory()
+        suspended, target = users("suspended"), users("target")
+        other = moderation_book("A Duplicate Book")
+        moderation.report_review(target, world.review, "spam")
+        moderation.report_user(target, world.author, "abuse")
+        moderation.hide(world.admin, moderation_review(target, other), "Checking")
+        moderation.suspend(world.admin, suspended, 5, "Spam")
+        ids = {"suspended": suspended.id, "target": target.id, "other_book": other.id}
+        db.session.remove()
+    return ids
 
 
 @pytest.fixture
-def matrix_app(make_app):
-    return make_app(RATELIMIT_ENABLED=False)
+def matrix(shared_world, matrix_rows, shared_app, transaction):
+    """The matrix rows, read in the test's app context (the app runs without rate limits)."""
+    app = shared_app(RATELIMIT_ENABLED=False)
+    with app.app_context():
+        world = World.load(shared_world)
+        people = {
+            "reader": world.reader,
+            "author": world.author,
+            "moderator": world.mod,
+            "admin": world.admin,
+            "suspended": db.session.get(User, matrix_rows["suspended"]),
+            "target": db.session.get(User, matrix_rows["target"]),
+        }
+        other = db.session.get(Book, matrix_rows["other_book"])
+        yield app, Matrix(people, world.book, other, world.review)
+        db.session.remove()
+
+
+def signed_in_as(app, user, csrf: tuple[str, str]):
+    """A client whose session is ``user``'s (None: anonymous), with a CSRF token already read."""
+    client = app.test_client()
+    if user is not None:
+        accounts.open_session(user, timedelta(days=1))
+    with client.session_transaction() as session:
+        session["csrf_token"] = csrf[0]
+        if user is not None:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    client.csrf = csrf
+    return client
 
 
 def test_every_endpoint_has_a_rule():
@@ -264,26 +297,23 @@ def test_every_endpoint_has_a_rule():
 
 
 @pytest.mark.parametrize(("endpoint", "method"), RULES, ids=[f"{e}:{m}" for e, m in RULES])
-def test_route_permissions(matrix_app, endpoint, method):
+def test_route_permissions(matrix, transaction, endpoint, method):
     cases = [c for c in ROUTES.get(endpoint, []) if c.method == method]
     assert cases, f"no {method} row for endpoint {endpoint!r} in ROUTES"
-    from webapp.extensions import db
+    app, rows = matrix
+    first = Browserless(app.test_client())
+    first.token()  # one page read for the CSRF token that every client below reuses
+    csrf = first.client.csrf
 
     failures = []
-    with matrix_app.app_context():
-        for case in cases:
-            for role in ROLES:
-                world = build_world()
-                if "/restore" in case.url(world):
-                    moderation.hide(world.users["admin"], world.review, "Checking")
-                url, data = case.url(world), case.data(world)
-                client = matrix_app.test_client()
-                if role != "anonymous":
-                    user = world.users[role]
-                    accounts.open_session(user, timedelta(days=1))
-                    with client.session_transaction() as session:
-                        session["_user_id"] = user.get_id()
-                        session["_fresh"] = True
+    for case in cases:
+        for role in ROLES:
+            with transaction.rolled_back():
+                if "/restore" in case.url(rows):
+                    moderation.hide(rows.users["admin"], rows.review, "Checking")
+                url, data = case.url(rows), case.data(rows)
+                user = None if role == "anonymous" else rows.users[role]
+                client = signed_in_as(app, user, csrf)
                 if method == "POST":
                     response = Browserless(client).post(url, data)
                 else:
@@ -294,6 +324,4 @@ def test_route_permissions(matrix_app, endpoint, method):
                         f"{method} {url} as {role}: {response.status_code}, "
                         f"expected {case.expect[role]}"
                     )
-                db.session.remove()
-                _empty_tables()
     assert failures == []
