@@ -34,12 +34,12 @@ def register(app: Flask) -> None:
         """Create an admin account, or promote an existing one to admin."""
         from webapp.errors import ValidationError
         from webapp.models import User
-        from webapp.services import moderation
+        from webapp.services import accounts
 
         if User.by_username(username) is None and password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
-            user, created = moderation.create_admin(username, email, password)
+            user, created = accounts.create_admin(username, email, password)
         except ValidationError as error:
             raise click.ClickException(error.message) from None
         verb = "Created" if created else "Promoted"
@@ -48,9 +48,9 @@ def register(app: Flask) -> None:
     @app.cli.command("end-suspensions")
     def end_suspensions() -> None:
         """End suspensions whose time has passed and show their reviews again."""
-        from webapp.services import moderation
+        from webapp.services import staff
 
-        click.echo(f"Ended {moderation.end_expired_suspensions()} suspensions.")
+        click.echo(f"Ended {staff.end_expired_suspensions()} suspensions.")
 
     @app.cli.command("recount")
     def recount() -> None:

@@ -1,7 +1,8 @@
-"""Per-connection database settings.
+"""Per-connection database settings, in one place.
 
-SQLite serves several gunicorn workers and threads only in WAL mode: readers no longer block
-the writer, and a writer waits (``busy_timeout``) instead of failing with "database is locked".
+SQLite enforces foreign keys (ON DELETE CASCADE) only when asked, on each connection. It serves
+several gunicorn workers and threads only in WAL mode: readers no longer block the writer, and
+a writer waits (``busy_timeout``) instead of failing with "database is locked".
 """
 
 from __future__ import annotations
@@ -22,16 +23,29 @@ def is_sqlite_file(engine: Engine) -> bool:
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
 
 
+def _sqlite_wal(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
 def configure_engine(app: Flask) -> None:
-    """Switch SQLite file databases to WAL on every new connection."""
+    """Set SQLite's pragmas on every new connection (WAL only for a database file)."""
     with app.app_context():
-        engine = db.engine
-    if is_sqlite_file(engine) and not event.contains(engine, "connect", _sqlite_pragmas):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name != "sqlite":
+            continue
+        wanted = [_sqlite_pragmas] + ([_sqlite_wal] if is_sqlite_file(engine) else [])
+        for listener in wanted:
+            if not event.contains(engine, "connect", listener):
+                event.listen(engine, "connect", listener)

@@ -14,12 +14,7 @@ def markdown(text: str | None) -> Markup:
 
 def plain(text: str | None) -> str:
     """Markdown as plain text (for meta descriptions): rendered, then every tag removed."""
-    import html
-
-    import nh3
-
-    text = html.unescape(nh3.clean(markdown_rules.render(text), tags=set()))
-    return " ".join(text.split())
+    return markdown_rules.plain(text)
 
 
 def stars(value: float | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -49,3 +51,13 @@ def render(text: str | None) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     )
+
+
+def to_text(html: str) -> str:
+    """Rendered HTML as plain text on one line (meta descriptions): every tag removed."""
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+
+
+def plain(text: str | None) -> str:
+    """Markdown as plain text: rendered, then ``to_text``."""
+    return to_text(render(text))

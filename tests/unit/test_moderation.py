@@ -12,7 +12,19 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import AuditEntry, Book, BookRedirect, Notice, Report, Review, ShelfEntry, utcnow
 from webapp.models.moderation import AppendOnly
-from webapp.services import accounts, moderation, reviews, shelves
+from webapp.models.user import SUSPENDED_FOREVER
+from webapp.services import (
+    accounts,
+    catalog,
+    merges,
+    moderation,
+    notices,
+    reports,
+    reviews,
+    shelves,
+    staff,
+)
+from webapp.services.users import stats_for
 
 
 def aggregates(book: Book) -> tuple:
@@ -22,16 +34,16 @@ def aggregates(book: Book) -> tuple:
 
 def test_report_once_per_reader_and_not_own(world, users):
     reader = world["reader"]
-    report, created = moderation.report_review(reader, world["review"], "spam", " buy pills ")
+    report, created = reports.report_review(reader, world["review"], "spam", " buy pills ")
     assert created and report.note == "buy pills" and report.status == "open"
-    again, created = moderation.report_review(reader, world["review"], "abuse")
+    again, created = reports.report_review(reader, world["review"], "abuse")
     assert not created and again.id == report.id
     with pytest.raises(NotAllowed):
-        moderation.report_review(world["author"], world["review"], "spam")
+        reports.report_review(world["author"], world["review"], "spam")
     with pytest.raises(ValidationError) as error:
-        moderation.report_review(users("other"), world["review"], "nonsense")
+        reports.report_review(users("other"), world["review"], "nonsense")
     assert error.value.field == "reason"
-    assert moderation.open_count() == 1
+    assert reports.open_count() == 1
 
 
 def test_open_report_unique_index_holds_in_the_database(world, users):
@@ -54,10 +66,10 @@ def test_auto_hide_at_threshold_of_distinct_readers(world, users, threshold):
     before = aggregates(book)
     assert before == (1, 8, 1, 1)
     for n in range(threshold - 1):
-        moderation.report_review(users(f"r{n}"), review, "spam", auto_hide_at=threshold)
+        reports.report_review(users(f"r{n}"), review, "spam", auto_hide_at=threshold)
     db.session.refresh(review)
     assert not review.is_hidden
-    moderation.report_review(users("last"), review, "abuse", auto_hide_at=threshold)
+    reports.report_review(users("last"), review, "abuse", auto_hide_at=threshold)
     db.session.refresh(review)
     assert review.is_hidden and review.hidden_kind == "reports" and review.hidden_by_id is None
     assert aggregates(book) == (0, 0, 0, 0)
@@ -69,14 +81,14 @@ def test_auto_hide_at_threshold_of_distinct_readers(world, users, threshold):
 def test_hide_and_restore_move_aggregates_and_notify(world, users):
     review, book, mod = world["review"], world["book"], world["mod"]
     reporter = users("reporter")
-    moderation.report_review(reporter, review, "spoilers")
+    reports.report_review(reporter, review, "spoilers")
     with pytest.raises(ValidationError):
         moderation.hide(mod, review, "  ")
     moderation.hide(mod, review, "Reveals the ending")
     assert aggregates(book) == (0, 0, 0, 0)
     assert review.is_hidden and review.hidden_reason == "Reveals the ending"
     assert reviews.find(world["author"], book).is_hidden  # the author still sees it
-    assert reviews.stats_for(world["author"])["count"] == 0
+    assert stats_for(world["author"])["count"] == 0
     # Editing a hidden review keeps it hidden and out of the aggregates.
     reviews.save(world["author"], book, stars="2", body="Edited")
     assert aggregates(book) == (0, 0, 0, 0) and review.is_hidden
@@ -84,10 +96,10 @@ def test_hide_and_restore_move_aggregates_and_notify(world, users):
     assert aggregates(book) == (0, 0, 0, 0)
     moderation.restore(mod, review)
     assert aggregates(book) == (1, 4, 1, 0)
-    notices = [n.message for n in moderation.notices_for(world["author"])]
-    assert any("hidden: Reveals the ending" in m for m in notices)
-    assert any("visible again" in m for m in notices)
-    (outcome,) = moderation.notices_for(reporter)
+    messages = [n.message for n in notices.notices_for(world["author"])]
+    assert any("hidden: Reveals the ending" in m for m in messages)
+    assert any("visible again" in m for m in messages)
+    (outcome,) = notices.notices_for(reporter)
     assert "has been hidden" in outcome.message
     report = db.session.scalar(select(Report))
     assert report.status == "actioned" and report.resolved_by_id == mod.id
@@ -108,12 +120,12 @@ def test_dismiss_spoiler_and_bulk(world, users):
     other = moderation_review(users("second"), world["book"], stars="2")
     reporter = users("reporter")
     for review in (world["review"], other):
-        moderation.report_review(reporter, review, "spoilers")
+        reports.report_review(reporter, review, "spoilers")
     moderation.mark_spoiler(world["mod"], world["review"])
-    assert world["review"].spoiler and moderation.open_count() == 1
+    assert world["review"].spoiler and reports.open_count() == 1
     assert moderation.bulk(world["mod"], "hide", [other.id], "Off topic") == 1
     db.session.refresh(other)
-    assert other.is_hidden and moderation.open_count() == 0
+    assert other.is_hidden and reports.open_count() == 0
     with pytest.raises(NotAllowed):
         moderation.bulk(world["mod"], "delete", [other.id])
 
@@ -134,22 +146,22 @@ def test_audit_log_is_append_only(world):
 def test_last_admin_cannot_be_demoted(world, users):
     admin, mod = world["admin"], world["mod"]
     with pytest.raises(ValidationError, match="last admin"):
-        moderation.set_role(admin, admin, "reader")
+        staff.set_role(admin, admin, "reader")
     with pytest.raises(NotAllowed):
-        moderation.set_role(mod, mod, "admin")
-    moderation.set_role(admin, mod, "admin")
-    moderation.set_role(admin, admin, "moderator")
+        staff.set_role(mod, mod, "admin")
+    staff.set_role(admin, mod, "admin")
+    staff.set_role(admin, admin, "moderator")
     assert admin.role == "moderator" and mod.role == "admin"
 
 
 def test_create_admin_creates_or_promotes(app, users):
-    user, created = moderation.create_admin("chief", "chief@example.com", "a long passphrase 9")
+    user, created = accounts.create_admin("chief", "chief@example.com", "a long passphrase 9")
     assert created and user.role == "admin"
     reader = users("plain")
-    user, created = moderation.create_admin("plain", None, None)
+    user, created = accounts.create_admin("plain", None, None)
     assert not created and user.id == reader.id and user.role == "admin"
     with pytest.raises(ValidationError):
-        moderation.create_admin("tiny", "tiny@example.com", "short")
+        accounts.create_admin("tiny", "tiny@example.com", "short")
 
 
 def test_suspension_hides_reviews_and_ends(world, users):
@@ -157,20 +169,20 @@ def test_suspension_hides_reviews_and_ends(world, users):
     manual = moderation_review(author, moderation_book("Second book"), stars="5")
     moderation.hide(mod, manual, "Spam link")
     with pytest.raises(NotAllowed):
-        moderation.suspend(mod, admin, 3, "no")  # moderators cannot suspend staff
+        staff.suspend(mod, admin, 3, "no")  # moderators cannot suspend staff
     with pytest.raises(NotAllowed):
-        moderation.suspend(admin, admin, 3, "no")  # nor anyone themselves
+        staff.suspend(admin, admin, 3, "no")  # nor anyone themselves
     key = accounts.open_session(author, timedelta(days=1))
-    moderation.suspend(mod, author, 7, "Harassment")
+    staff.suspend(mod, author, 7, "Harassment")
     assert author.is_suspended and accounts.session_user(author.id, key, timedelta(1)) is None
-    assert "suspended until" in moderation.suspension_message(author)
+    assert staff.suspended_until(author) == author.suspended_until > utcnow()
     db.session.refresh(world["review"])
     assert world["review"].hidden_kind == "suspension" and aggregates(book) == (0, 0, 0, 0)
     # Time passes: the suspension counts as over; end-suspensions restores only its reviews.
     author.suspended_until = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert not author.is_suspended
-    assert moderation.end_expired_suspensions() == 1
+    assert staff.end_expired_suspensions() == 1
     db.session.refresh(world["review"])
     db.session.refresh(manual)
     assert not world["review"].is_hidden and aggregates(book) == (1, 8, 1, 1)
@@ -180,20 +192,20 @@ def test_suspension_hides_reviews_and_ends(world, users):
 
 def test_indefinite_suspension_and_unsuspend(world):
     author = world["author"]
-    moderation.suspend(world["admin"], author, None, "Ban evasion")
+    staff.suspend(world["admin"], author, None, "Ban evasion")
     assert author.suspended_indefinitely
-    assert "until an administrator lifts it" in moderation.suspension_message(author)
-    moderation.unsuspend(world["mod"], author)
+    assert staff.suspended_until(author) == SUSPENDED_FOREVER
+    staff.unsuspend(world["mod"], author)
     db.session.refresh(world["review"])
     assert not author.is_suspended and not world["review"].is_hidden
 
 
 def test_expired_suspension_ends_lazily_at_login_check(world):
     author = world["author"]
-    moderation.suspend(world["mod"], author, 1, "Cool off")
+    staff.suspend(world["mod"], author, 1, "Cool off")
     author.suspended_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert moderation.suspension_message(author) is None
+    assert staff.suspended_until(author) is None
     db.session.refresh(world["review"])
     assert not world["review"].is_hidden and author.suspended_until is None
 
@@ -213,7 +225,7 @@ def test_merge_moves_everything_and_keeps_the_newer_review(world, users):
     reviews.toggle_helpful(voter, moved)
     source_id = source.id
 
-    result = moderation.merge_books(mod, source, target)
+    result = merges.merge_books(mod, source, target)
 
     assert result == {"moved": 2, "conflicts": 1}
     assert db.session.get(Book, source_id) is None
@@ -224,20 +236,18 @@ def test_merge_moves_everything_and_keeps_the_newer_review(world, users):
     assert (target.rating_count, target.rating_sum) == (3, 8 + 10 + 6)
     assert db.session.get(ShelfEntry, (only.id, target.id)).status == "reading"
     assert db.session.get(ShelfEntry, (both.id, target.id)).status == "read"
-    assert moderation.redirect_for(source_id) == target.id
+    assert catalog.redirect_for(source_id) == target.id
     assert db.session.get(BookRedirect, source_id).new_id == target.id
     dropped = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "merge_drop_review"))
     assert dropped.target_id == older.id and dropped.before["body"] == "old on target"
     with pytest.raises(ValidationError):
-        moderation.merge_books(mod, target, target)
+        merges.merge_books(mod, target, target)
 
 
 def test_edit_book_logs_before_and_after_and_reindexes(world):
-    from webapp.services import catalog
-
     book = world["book"]
     data = catalog.BookData(title="Renamed Volume", authors=["New Person", "A. Writer"])
-    moderation.edit_book(world["mod"], book, data)
+    catalog.edit_book(world["mod"], book, data)
     assert book.title == "Renamed Volume" and book.author_names == "New Person and A. Writer"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "edit_book"))
     assert (
@@ -248,17 +258,17 @@ def test_edit_book_logs_before_and_after_and_reindexes(world):
     other.isbn13 = "9780306406157"
     db.session.commit()
     with pytest.raises(catalog.DuplicateBook):
-        moderation.edit_book(
+        catalog.edit_book(
             world["mod"], book, catalog.BookData(title="X", authors=["Y"], isbn="978-0-306-40615-7")
         )
 
 
 def test_notices_unread_and_mark_read(world, users):
     reporter = users("reporter")
-    moderation.report_review(reporter, world["review"], "spam")
+    reports.report_review(reporter, world["review"], "spam")
     moderation.dismiss(world["mod"], world["review"])
-    assert moderation.unread_count(reporter) == 1
-    assert "found no problem" in moderation.notices_for(reporter)[0].message
-    assert moderation.mark_all_read(reporter) == 1
-    assert moderation.unread_count(reporter) == 0
+    assert notices.unread_count(reporter) == 1
+    assert "found no problem" in notices.notices_for(reporter)[0].message
+    assert notices.mark_all_read(reporter) == 1
+    assert notices.unread_count(reporter) == 0
     assert db.session.scalar(select(func.count(Notice.id))) == 1

@@ -10,7 +10,7 @@ from tests.conftest import Browserless
 from tests.factories import UserFactory, moderation_book, moderation_review
 from webapp.extensions import db
 from webapp.models import AuditEntry, Report, Review, User
-from webapp.services import moderation
+from webapp.services import moderation, notices, reports, staff
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -91,7 +91,7 @@ def test_staff_pages_are_staff_only(web, auth, client, world):
 
 def test_queue_groups_reports_and_shows_count_in_header(web, auth, client, world, users):
     for name in ("r1", "r2"):
-        moderation.report_review(users(name), world["review"], "spam", f"note by {name}")
+        reports.report_review(users(name), world["review"], "spam", f"note by {name}")
     auth.login("mod")
     html = client.get("/moderation").get_data(as_text=True)
     assert 'id="open-reports-count"' in html and ">2<" in html
@@ -106,7 +106,7 @@ def test_queue_groups_reports_and_shows_count_in_header(web, auth, client, world
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_hide_in_place(web, auth, world, users, htmx):
     reporter = users("reporter")
-    moderation.report_review(reporter, world["review"], "abuse")
+    reports.report_review(reporter, world["review"], "abuse")
     auth.login("mod")
     rid = world["review"].id
     response = web.post(
@@ -124,12 +124,12 @@ def test_hide_in_place(web, auth, world, users, htmx):
         assert response.status_code == 303 and response.headers["Location"] == "/moderation"
     review = db.session.get(Review, rid)
     assert review.is_hidden and review.hidden_reason == "Personal attack"
-    assert moderation.unread_count(reporter) == 1
+    assert notices.unread_count(reporter) == 1
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_hide_needs_a_reason(web, auth, world, htmx):
-    moderation.report_review(world["reader"], world["review"], "abuse")
+    reports.report_review(world["reader"], world["review"], "abuse")
     auth.login("mod")
     rid = world["review"].id
     response = web.post(f"/moderation/reviews/{rid}/hide", {"reason": ""}, htmx=htmx)
@@ -140,17 +140,17 @@ def test_hide_needs_a_reason(web, auth, world, htmx):
 
 @pytest.mark.parametrize("action", ["dismiss", "spoiler", "restore"])
 def test_other_actions_htmx(web, auth, world, action):
-    moderation.report_review(world["reader"], world["review"], "spoilers")
+    reports.report_review(world["reader"], world["review"], "spoilers")
     if action == "restore":
         moderation.hide(world["mod"], world["review"], "Checking")
-        moderation.report_review(world["reader"], world["review"], "other")
+        reports.report_review(world["reader"], world["review"], "other")
     auth.login("mod")
     rid = world["review"].id
     response = web.post(f"/moderation/reviews/{rid}/{action}", htmx=True)
     assert response.status_code == 200 and f'id="queue-review-{rid}"' in response.get_data(
         as_text=True
     )
-    assert moderation.open_count() == 0
+    assert reports.open_count() == 0
 
 
 def test_delete_is_for_admins(web, auth, world, client):
@@ -168,7 +168,7 @@ def test_delete_is_for_admins(web, auth, world, client):
 def test_bulk(web, auth, world, users, htmx):
     second = moderation_review(users("second"), world["book"], stars="1")
     for review in (world["review"], second):
-        moderation.report_review(world["reader"], review, "spam")
+        reports.report_review(world["reader"], review, "spam")
     auth.login("mod")
     data = {"action": "dismiss", "review_ids": [world["review"].id, second.id]}
     response = web.post("/moderation/bulk", data, htmx=htmx)
@@ -177,13 +177,13 @@ def test_bulk(web, auth, world, users, htmx):
         assert response.status_code == 200 and 'id="queue-list"' in html and "Nothing here" in html
     else:
         assert response.status_code == 303
-    assert moderation.open_count() == 0
+    assert reports.open_count() == 0
     bad = web.post("/moderation/bulk", {"action": "hide", "review_ids": [second.id]}, htmx=htmx)
     assert bad.status_code == 422
 
 
 def test_notifications_page_marks_read(web, auth, client, world):
-    moderation.report_review(world["reader"], world["review"], "spam")
+    reports.report_review(world["reader"], world["review"], "spam")
     moderation.hide(world["mod"], world["review"], "Spam")
     auth.login("reader")
     home = client.get("/").get_data(as_text=True)
@@ -240,7 +240,7 @@ def test_roles_and_last_admin(web, auth, world):
 
 
 def test_user_search_and_staff_page(auth, client, world):
-    moderation.report_review(world["reader"], world["review"], "spam", "bad")
+    reports.report_review(world["reader"], world["review"], "spam", "bad")
     auth.login("mod")
     html = client.get("/moderation/users?q=AUTH").get_data(as_text=True)
     assert ">author</a>" in html and ">reader</a>" not in html
@@ -285,7 +285,7 @@ def test_merge_and_old_url_redirects(web, auth, client, world):
 
 def test_audit_log_filters(auth, client, world):
     moderation.hide(world["mod"], world["review"], "Rude words")
-    moderation.suspend(world["admin"], world["reader"], 2, "Spam")
+    staff.suspend(world["admin"], world["reader"], 2, "Spam")
     auth.login("mod")
     html = client.get("/moderation/log").get_data(as_text=True)
     assert "hide_review" in html and "suspend_user" in html and "Rude words" in html
@@ -330,7 +330,7 @@ def test_cli_create_admin_and_end_suspensions(app, users):
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_counts_on_staff_pages_agree_in_number(web, auth, client, world, htmx):
     """One reported review, one reader found, one audit entry: no "1 reviews" or "1 entries"."""
-    moderation.report_review(world["reader"], world["review"], "spam")
+    reports.report_review(world["reader"], world["review"], "spam")
     auth.login("mod")
     queue = client.get("/moderation").get_data(as_text=True)
     assert "(1 review)" in queue and "1 open report" in queue

@@ -22,7 +22,7 @@ from tests.factories import UserFactory, World, moderation_book, moderation_revi
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Book, User
-from webapp.services import accounts, moderation
+from webapp.services import accounts, moderation, reports, staff
 
 ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -249,10 +249,10 @@ def matrix_rows(shared_world, shared_app) -> dict[str, int]:
         users = UserFactory()
         suspended, target = users("suspended"), users("target")
         other = moderation_book("A Duplicate Book")
-        moderation.report_review(target, world.review, "spam")
-        moderation.report_user(target, world.author, "abuse")
+        reports.report_review(target, world.review, "spam")
+        reports.report_user(target, world.author, "abuse")
         moderation.hide(world.admin, moderation_review(target, other), "Checking")
-        moderation.suspend(world.admin, suspended, 5, "Spam")
+        staff.suspend(world.admin, suspended, 5, "Spam")
         ids = {"suspended": suspended.id, "target": target.id, "other_book": other.id}
         db.session.remove()
     return ids

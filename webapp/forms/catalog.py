@@ -1,5 +1,5 @@
-"""Adding a book to the catalogue. Rules (ISBN checks, duplicates, https covers) live in
-services.catalog; this form only shapes the input."""
+"""Adding a book to the catalogue and editing one (staff). Rules (ISBN checks, duplicates,
+https covers) live in services.catalog; these forms only shape the input, the same way for both."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from webapp.services.catalog import BookData, split_authors
 
 
-class BookForm(FlaskForm):
+class BookEditForm(FlaskForm):
+    """A book's details, as staff edit them; adding a book asks the same (``BookForm``)."""
+
     title = StringField(
         "Title", validators=[DataRequired("Give the book's title."), Length(max=300)]
     )
@@ -49,10 +51,13 @@ class BookForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description="An https:// address of the cover image (optional).",
     )
-    confirm_similar = BooleanField("This is a different book — add it anyway")
 
     def to_data(self) -> BookData:
         return book_data(self)
+
+
+class BookForm(BookEditForm):
+    confirm_similar = BooleanField("This is a different book — add it anyway")
 
 
 def book_data(form: FlaskForm) -> BookData:

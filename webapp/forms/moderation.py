@@ -1,4 +1,4 @@
-"""Forms for reporting and for staff actions (shape only; rules are in services.moderation)."""
+"""Forms for reporting and for staff actions (shape only; the rules are in the services)."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,6 +9,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.services.moderation import ACTIONS
 
 
 class ReportForm(FlaskForm):
@@ -36,13 +38,7 @@ class HideForm(FlaskForm):
     )
 
 
-BULK_ACTIONS = {
-    "dismiss": "Dismiss reports",
-    "hide": "Hide",
-    "restore": "Restore",
-    "spoiler": "Mark as spoiler",
-    "delete": "Delete (admins)",
-}
+BULK_ACTIONS = {action.name: action.label for action in ACTIONS.values()}
 
 
 class BulkForm(FlaskForm):
@@ -65,24 +61,6 @@ class SuspendForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = StringField("Role", validators=[DataRequired()])
-
-
-class BookEditForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    subtitle = StringField("Subtitle", validators=[Optional(), Length(max=300)])
-    authors = TextAreaField(
-        "Authors",
-        validators=[DataRequired()],
-        description="One author per line, in the order shown on the cover.",
-        render_kw={"rows": 3},
-    )
-    isbn = StringField("ISBN", validators=[Optional(), Length(max=20)])
-    publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
-    year = IntegerField("Year", validators=[Optional(), NumberRange(min=-3000, max=2100)])
-    pages = IntegerField("Pages", validators=[Optional(), NumberRange(min=1, max=100_000)])
-    language = StringField("Language", validators=[Optional(), Length(max=35)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
-    cover_url = StringField("Cover image address", validators=[Optional(), Length(max=500)])
 
 
 class MergeForm(FlaskForm):

@@ -19,7 +19,6 @@ REPORT_REASONS = {
     "off_topic": "Not about the book",
     "other": "Other",
 }
-REPORT_STATUSES = ("open", "dismissed", "actioned")
 _OPEN = text("status = 'open'")
 
 

@@ -18,6 +18,8 @@ from webapp.extensions import db
 from webapp.models import LoginSession, User
 from webapp.models.base import utcnow
 from webapp.models.user import hash_session_key, new_session_key
+from webapp.services import reviews
+from webapp.services.audit import audit
 from webapp.usernames import fold
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
@@ -210,11 +212,35 @@ def other_session_count(user: User) -> int:
 
 def delete_account(user: User, password: str) -> None:
     """Delete the reader and everything that is theirs (reviews, ratings, shelves)."""
-    from webapp.services import reviews
-
     _confirm(user, password, field="password")
     # Reviews go first, through the service, so each book's aggregates drop them too;
     # shelves and helpful votes go with the user row (ON DELETE CASCADE).
     reviews.delete_all_by(user)
     db.session.delete(user)
     db.session.commit()
+
+
+def create_admin(username: str, email: str | None, password: str | None) -> tuple[User, bool]:
+    """Promote an existing account to admin, or create one (sign-up's rules apply).
+
+    Returns (user, created). Raises ValidationError.
+    """
+    user = User.by_username(username)
+    created = user is None
+    if user is None:
+        if not email or not password:
+            raise ValidationError("email", "A new admin needs an email and a password.")
+        user = sign_up(username, email, password)
+    if user.role != "admin":
+        audit(
+            None,
+            "change_role",
+            "user",
+            user.id,
+            reason="flask create-admin",
+            before={"role": user.role},
+            after={"role": "admin"},
+        )
+        user.role = "admin"
+    db.session.commit()
+    return user, created

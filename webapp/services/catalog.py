@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from webapp import isbn as isbn_rules
-from webapp import search
-from webapp.errors import DomainError, ValidationError
+from webapp import permissions, search
+from webapp.errors import DomainError, NotAllowed, ValidationError
 from webapp.extensions import db
-from webapp.models import Author, Book, BookAuthor, User
+from webapp.models import Author, Book, BookAuthor, BookRedirect, User
+from webapp.services.audit import audit
 
 SORTS = {
     "newest": "Newest",
@@ -250,12 +251,14 @@ def book_snapshot(book: Book) -> dict:
     }
 
 
-def update_book(book: Book, data: BookData, *, commit: bool = True) -> tuple[dict, dict]:
-    """Change a book's metadata with the same rules as adding one; returns (before, after).
+def edit_book(actor: User, book: Book, data: BookData) -> None:
+    """Staff change a book's metadata under the rules for adding one; the log keeps what changed.
 
-    Raises ValidationError, or DuplicateBook when the ISBN belongs to another book. The search
-    entry is rewritten in the same transaction.
+    Raises NotAllowed, ValidationError, or DuplicateBook when the ISBN belongs to another book.
+    The search entry is rewritten in the same transaction.
     """
+    if not permissions.can_moderate(actor):
+        raise NotAllowed("Only moderators can do that.")
     data = _clean(data)
     if data.isbn:
         other = db.session.scalar(select(Book).where(Book.isbn13 == data.isbn, Book.id != book.id))
@@ -277,6 +280,19 @@ def update_book(book: Book, data: BookData, *, commit: bool = True) -> tuple[dic
     db.session.flush()
     search.index_book(book)
     after = book_snapshot(book)
-    if commit:
-        db.session.commit()
-    return before, after
+    changed = [k for k in after if before.get(k) != after[k]]
+    if changed:
+        audit(
+            actor,
+            "edit_book",
+            "book",
+            book.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    db.session.commit()
+
+
+def redirect_for(book_id: int) -> int | None:
+    """Where a merged book's old id now points, or None."""
+    return db.session.scalar(select(BookRedirect.new_id).where(BookRedirect.old_id == book_id))

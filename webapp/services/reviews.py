@@ -15,7 +15,7 @@ from webapp import markdown, permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
-from webapp.models.book import PRIOR_MEAN, PRIOR_WEIGHT, bayesian_score
+from webapp.models.book import bayesian_score
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -38,18 +38,21 @@ def parse_stars(value: str | float | None) -> int:
 
 
 @dataclass(frozen=True)
-class _State:
+class Tally:
+    """What one review adds to its book's kept aggregates."""
+
     rating: int
     has_text: bool
 
 
-def _state(review: Review | None) -> _State | None:
-    return None if review is None else _State(review.rating, review.has_text)
+def tally(review: Review | None) -> Tally | None:
+    """What ``review`` would add to its book's aggregates, hidden or not."""
+    return None if review is None else Tally(review.rating, review.has_text)
 
 
-def _counted(review: Review | None) -> _State | None:
-    """What ``review`` adds to its book's aggregates: nothing while it is hidden."""
-    return None if review is None or review.is_hidden else _state(review)
+def counted(review: Review | None) -> Tally | None:
+    """What ``review`` adds to its book's aggregates now: nothing while it is hidden."""
+    return None if review is None or review.is_hidden else tally(review)
 
 
 VISIBLE = Review.hidden_at.is_(None)
@@ -60,7 +63,7 @@ def bucket(rating: int) -> int:
     return (rating + 1) // 2
 
 
-def apply_to_book(book_id: int, old: _State | None, new: _State | None) -> None:
+def apply_to_book(book_id: int, old: Tally | None, new: Tally | None) -> None:
     """Move the book's kept aggregates from ``old`` to ``new`` in one UPDATE.
 
     Increments run in SQL (``x = x + d``), so concurrent changes to one book never lose counts.
@@ -72,8 +75,7 @@ def apply_to_book(book_id: int, old: _State | None, new: _State | None) -> None:
         Book.rating_count: Book.rating_count + dc,
         Book.rating_sum: Book.rating_sum + ds,
         Book.review_count: Book.review_count + dr,
-        Book.bayes_score: (PRIOR_MEAN * PRIOR_WEIGHT + (Book.rating_sum + ds) / 2.0)
-        / (PRIOR_WEIGHT + Book.rating_count + dc),
+        Book.bayes_score: bayesian_score(Book.rating_count + dc, (Book.rating_sum + ds) / 2.0),
     }
     moves: dict[int, int] = {}
     if old:
@@ -150,15 +152,15 @@ def save(
             review = find(user, book)
         else:
             created = True
-            apply_to_book(book.id, None, _state(review))
+            apply_to_book(book.id, None, tally(review))
     if not created:
         # A hidden review stays hidden when edited, and out of the aggregates.
-        old = _counted(review)
+        old = counted(review)
         for name, value in fields.items():
             setattr(review, name, value)
         review.updated_at = utcnow()
         if old is not None or not review.is_hidden:
-            apply_to_book(book.id, old, _counted(review))
+            apply_to_book(book.id, old, counted(review))
     _shelve_as_read(user, book)
     db.session.commit()
     db.session.refresh(book)
@@ -183,7 +185,7 @@ def remove(actor: User, review: Review) -> Book:
     if not permissions.can_delete_review(actor, review):
         raise NotAllowed("You can only delete your own reviews.")
     book = review.book
-    apply_to_book(book.id, _counted(review), None)
+    apply_to_book(book.id, counted(review), None)
     db.session.delete(review)
     db.session.commit()
     db.session.refresh(book)
@@ -202,7 +204,7 @@ def delete_all_by(user: User) -> int:
     reviews = list(db.session.scalars(select(Review).where(Review.user_id == user.id)))
     for review in reviews:
         if not review.is_hidden:
-            apply_to_book(review.book_id, _state(review), None)
+            apply_to_book(review.book_id, tally(review), None)
         db.session.delete(review)
     return len(reviews)
 
@@ -341,26 +343,6 @@ def recent(limit: int = 10) -> list[Review]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
-
-
-def stats_for(user: User) -> dict:
-    """Rating statistics for a profile: count, average and a 5-row histogram."""
-    rows = db.session.execute(
-        select(Review.rating, func.count())
-        .where(Review.user_id == user.id, VISIBLE)
-        .group_by(Review.rating)
-    ).all()
-    counts = {n: 0 for n in range(1, 6)}
-    total = halves = 0
-    for rating, n in rows:
-        counts[bucket(rating)] += n
-        total += n
-        halves += rating * n
-    return {
-        "count": total,
-        "average": (halves / 2 / total) if total else None,
-        "histogram": [(n, counts[n]) for n in range(5, 0, -1)],
-    }
 
 
 def recount(book_ids: list[int] | None = None) -> int:

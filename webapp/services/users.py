@@ -12,10 +12,6 @@ from webapp.services.catalog import Page
 PROFILE_REVIEWS = 10
 
 
-def by_username(username: str) -> User | None:
-    return User.by_username(username)
-
-
 def reviews_by(
     user: User, page: int = 1, per_page: int = PROFILE_REVIEWS, *, include_hidden: bool = False
 ) -> Page:
@@ -38,6 +34,26 @@ def reviews_by(
     return Page(list(db.session.scalars(query)), page, per_page, total or 0)
 
 
+def stats_for(user: User) -> dict:
+    """Rating statistics for a profile: count, average and a 5-row histogram."""
+    rows = db.session.execute(
+        select(Review.rating, func.count())
+        .where(Review.user_id == user.id, reviews.VISIBLE)
+        .group_by(Review.rating)
+    ).all()
+    counts = {n: 0 for n in range(1, 6)}
+    total = halves = 0
+    for rating, n in rows:
+        counts[reviews.bucket(rating)] += n
+        total += n
+        halves += rating * n
+    return {
+        "count": total,
+        "average": (halves / 2 / total) if total else None,
+        "histogram": [(n, counts[n]) for n in range(5, 0, -1)],
+    }
+
+
 def histogram_width(count: int, largest: int) -> int:
     """A bar's width as a percentage in steps of 5, for the ``bar-w-N`` CSS classes.
 
@@ -49,8 +65,8 @@ def histogram_width(count: int, largest: int) -> int:
 
 
 def rating_stats(user: User) -> dict:
-    """``reviews.stats_for`` with each histogram row's bar width: (stars, count, width)."""
-    stats = reviews.stats_for(user)
+    """``stats_for`` with each histogram row's bar width: (stars, count, width)."""
+    stats = stats_for(user)
     largest = max((n for _, n in stats["histogram"]), default=0)
     stats["histogram"] = [
         (stars, n, histogram_width(n, largest)) for stars, n in stats["histogram"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, request, url_for
@@ -12,7 +13,8 @@ from webapp.extensions import limiter, login_manager
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.auth import LoginForm, SignupForm
 from webapp.htmx import is_partial, redirect_to, render
-from webapp.services import accounts, moderation
+from webapp.models.user import SUSPENDED_FOREVER
+from webapp.services import accounts, staff
 from webapp.sessions import sign_in, sign_out
 from webapp.throttle import LoginAttempt
 
@@ -74,18 +76,24 @@ def login():
         attempt = LoginAttempt.for_login(form.login.data)
         attempt.check()  # 429 for an address that keeps failing
         user = accounts.authenticate(form.login.data, form.password.data)
-        suspended = moderation.suspension_message(user) if user is not None else None
+        until = staff.suspended_until(user) if user is not None else None
         if user is None:
             attempt.failed()
             form.form_errors.append(BAD_LOGIN)
-        elif suspended:
-            form.form_errors.append(suspended)
+        elif until is not None:
+            form.form_errors.append(_suspended(until))
         else:
             sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.username}.", "success")
             return redirect_to(safe_next(form.next.data) or url_for("main.home"))
     status = 422 if form.is_submitted() else 200
     return render("auth/login.html", "auth/_login_form.html", status=status, form=form)
+
+
+def _suspended(until: datetime) -> str:
+    if until == SUSPENDED_FOREVER:
+        return "This account is suspended until an administrator lifts it."
+    return f"This account is suspended until {until:%Y-%m-%d %H:%M} UTC."
 
 
 @bp.post("/logout")

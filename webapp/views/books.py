@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
-import nh3
 from flask import (
     Blueprint,
     abort,
@@ -25,7 +22,7 @@ from webapp.forms import apply_error
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import SHELVES, Book
-from webapp.services import covers, moderation, reviews, shelves
+from webapp.services import catalog, covers, reports, reviews, shelves
 
 bp = Blueprint("books", __name__)
 
@@ -46,11 +43,6 @@ def sort_arg() -> str:
     return sort if sort in reviews.REVIEW_SORTS else "helpful"
 
 
-def plain_text(html_text: str) -> str:
-    """The ``plain`` filter's result from HTML already rendered (no second Markdown pass)."""
-    return " ".join(html.unescape(nh3.clean(html_text, tags=set())).split())
-
-
 def page_context(book: Book, **given) -> dict:
     """Everything the book page shows; a fixed number of queries whatever the review count.
 
@@ -68,7 +60,7 @@ def page_context(book: Book, **given) -> dict:
     context = {
         "book": book,
         "description_html": Markup(description_html),  # noqa: S704 (sanitised)
-        "description_text": plain_text(description_html),
+        "description_text": markdown.to_text(description_html),
         "mine": mine,
         "form": None,
         "others": others,
@@ -76,7 +68,7 @@ def page_context(book: Book, **given) -> dict:
         "sort": sort,
         "sorts": reviews.REVIEW_SORTS,
         "voted": reviews.voted_ids(current_user, ids),
-        "reported_ids": moderation.reported_ids(current_user, ids),
+        "reported_ids": reports.reported_ids(current_user, ids),
         "shelf": shelf,
         "shelf_form": None,
     }
@@ -90,7 +82,7 @@ def page_context(book: Book, **given) -> dict:
 
 def _merged_redirect(book_id: int):
     """A merged-away book's URL leads to the book it was merged into."""
-    new_id = moderation.redirect_for(book_id)
+    new_id = catalog.redirect_for(book_id)
     if new_id is None:
         abort(404)
     book = get_book_or_404(new_id)

@@ -11,10 +11,9 @@ from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.forms import apply_error
-from webapp.forms.catalog import book_data
+from webapp.forms.catalog import BookEditForm, book_data
 from webapp.forms.moderation import (
     BULK_ACTIONS,
-    BookEditForm,
     BulkForm,
     HideForm,
     MergeForm,
@@ -24,7 +23,7 @@ from webapp.forms.moderation import (
 )
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import REPORT_REASONS, Book, Review, User
-from webapp.services import catalog, moderation
+from webapp.services import audit, catalog, merges, moderation, notices, reports, staff
 from webapp.views.auth import safe_next
 
 bp = Blueprint("moderation", __name__)
@@ -34,8 +33,8 @@ bp = Blueprint("moderation", __name__)
 def header_counts() -> dict:
     """Lazy counts for the nav: only pages that show them pay for the query."""
     return {
-        "open_report_count": moderation.open_count,
-        "unread_notice_count": lambda: moderation.unread_count(current_user),
+        "open_report_count": reports.open_count,
+        "unread_notice_count": lambda: notices.unread_count(current_user),
         "report_reasons": REPORT_REASONS,
         "bulk_actions": BULK_ACTIONS,
     }
@@ -86,7 +85,7 @@ def report_review(review_id: int):
     ctx = {"review": review, "report_form": form, "next_url": back}
     if form.validate_on_submit():
         try:
-            _, created = moderation.report_review(
+            _, created = reports.report_review(
                 _me(),
                 review,
                 form.reason.data,
@@ -111,7 +110,7 @@ def report_review(review_id: int):
                 )
             return redirect_to(safe_next(form.next.data) or back)
     status = 422 if form.is_submitted() else 200
-    reported = {review.id} if moderation.has_open_report(current_user, review=review) else set()
+    reported = {review.id} if reports.has_open_report(current_user, review=review) else set()
     return render(
         "moderation/report.html",
         "moderation/_report_control.html",
@@ -136,7 +135,7 @@ def report_user(username: str):
     ctx = {"user": user, "report_form": form}
     if form.validate_on_submit():
         try:
-            _, created = moderation.report_user(_me(), user, form.reason.data, form.note.data)
+            _, created = reports.report_user(_me(), user, form.reason.data, form.note.data)
         except ValidationError as error:
             apply_error(form, error)
         else:
@@ -155,7 +154,7 @@ def report_user(username: str):
                 )
             return redirect_to(safe_next(form.next.data) or request.path)
     status = 422 if form.is_submitted() else 200
-    reported = moderation.has_open_report(current_user, user=user)
+    reported = reports.has_open_report(current_user, user=user)
     return render(
         "moderation/report_user.html",
         "moderation/_report_user_control.html",
@@ -179,11 +178,10 @@ def _filters() -> dict:
 
 
 def _queue_page(status: int = 200, **extra):
-    moderation.end_expired_suspensions()
     filters = _filters()
     ctx = {
-        "items": moderation.queue(filters["status"], filters["reason"] or None),
-        "reported_users": moderation.reported_users(),
+        "items": reports.queue(filters["status"], filters["reason"] or None),
+        "reported_users": reports.reported_users(),
         "filters": filters,
         "reasons": REPORT_REASONS,
         "bulk_form": BulkForm(),
@@ -199,25 +197,23 @@ def queue():
     return _queue_page()
 
 
-@bp.post(
-    "/moderation/reviews/<int:review_id>/<any(dismiss, hide, restore, spoiler, delete):action>"
-)
+@bp.post(f"/moderation/reviews/<int:review_id>/<any({', '.join(moderation.ACTIONS)}):action>")
 @staff_required
 def review_action(review_id: int, action: str):
     review = _get(Review, review_id)
-    if action == "delete" and not permissions.can_delete_any_review(current_user):
+    if not moderation.ACTIONS[action].allowed(current_user):
         abort(403)
     form = HideForm()  # CSRFProtect has already checked the token of every POST
-    if action != "hide" or form.validate_on_submit():
+    if not moderation.ACTIONS[action].needs_reason or form.validate_on_submit():
         try:
             moderation.act(_me(), action, review, form.reason.data)
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash(_DONE[action], "success")
+            flash(moderation.ACTIONS[action].message(), "success")
             if not is_partial():
                 return redirect_to(url_for("moderation.queue"))
-            item = None if action == "delete" else moderation.queue_item(review)
+            item = None if action == "delete" else reports.queue_item(review)
             return render(
                 "moderation/queue.html",
                 "moderation/_queue_item.html",
@@ -231,33 +227,11 @@ def review_action(review_id: int, action: str):
             "moderation/queue.html",
             "moderation/_queue_item.html",
             status=422,
-            item=moderation.queue_item(review),
+            item=reports.queue_item(review),
             review_id=review_id,
             hide_form=form,
         )
     return _queue_page(422, hide_forms={review_id: form})
-
-
-_DONE = {
-    "dismiss": "Reports dismissed.",
-    "hide": "Review hidden.",
-    "restore": "Review restored.",
-    "spoiler": "Review marked as containing spoilers.",
-    "delete": "Review deleted.",
-}
-
-
-_BULK_DONE = {
-    "dismiss": "Reports dismissed on {n}.",
-    "hide": "Hidden {n}.",
-    "restore": "Restored {n}.",
-    "spoiler": "Marked {n} as containing spoilers.",
-    "delete": "Deleted {n}.",
-}
-
-
-def _reviews(count: int) -> str:
-    return f"{count} review" if count == 1 else f"{count} reviews"
 
 
 @bp.post("/moderation/bulk")
@@ -273,14 +247,14 @@ def bulk():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash(_BULK_DONE[form.action.data].format(n=_reviews(count)), "success")
+            flash(moderation.ACTIONS[form.action.data].message(count), "success")
             if not is_partial():
                 return redirect_to(url_for("moderation.queue"))
             filters = _filters()
             return render(
                 "moderation/queue.html",
                 "moderation/_queue_list.html",
-                items=moderation.queue(filters["status"], filters["reason"] or None),
+                items=reports.queue(filters["status"], filters["reason"] or None),
                 filters=filters,
                 bulk_form=BulkForm(formdata=None),
                 hide_forms={},
@@ -292,7 +266,7 @@ def bulk():
             "moderation/queue.html",
             "moderation/_queue_list.html",
             status=422,
-            items=moderation.queue(filters["status"], filters["reason"] or None),
+            items=reports.queue(filters["status"], filters["reason"] or None),
             filters=filters,
             bulk_form=form,
             hide_forms={},
@@ -307,17 +281,15 @@ def bulk():
 @staff_required
 def users():
     query = request.args.get("q", "")
-    return render_template(
-        "moderation/users.html", query=query, found=moderation.search_users(query)
-    )
+    return render_template("moderation/users.html", query=query, found=staff.search_users(query))
 
 
 def _user_page(user: User, status: int = 200, partial: str | None = None, **forms):
     ctx = {
         "user": user,
-        "reviews": moderation.reviews_by(user),
-        "reports_by": moderation.reports_by(user),
-        "reports_about": moderation.reports_about(user),
+        "reviews": staff.reviews_by(user),
+        "reports_by": reports.reports_by(user),
+        "reports_about": reports.reports_about(user),
         "suspend_form": SuspendForm(formdata=None),
         "role_form": RoleForm(formdata=None, role=user.role),
     }
@@ -344,7 +316,7 @@ def suspend(user_id: int):
         else:
             try:
                 days = None if form.indefinitely.data else form.days.data
-                moderation.suspend(_me(), target, days, form.reason.data)
+                staff.suspend(_me(), target, days, form.reason.data)
             except ValidationError as error:
                 apply_error(form, error)
             else:
@@ -360,7 +332,7 @@ def unsuspend(user_id: int):
     if not permissions.can_suspend(current_user, target):
         abort(403)
     try:
-        moderation.unsuspend(_me(), target)
+        staff.unsuspend(_me(), target)
     except ValidationError as error:
         flash(error.message, "error")
     else:
@@ -377,7 +349,7 @@ def role(user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            moderation.set_role(_me(), target, form.role.data)
+            staff.set_role(_me(), target, form.role.data)
         except ValidationError as error:
             apply_error(form, error)
         else:
@@ -390,7 +362,7 @@ def role(user_id: int):
 @staff_required
 def dismiss_user_reports(user_id: int):
     target = _get(User, user_id)
-    count = moderation.dismiss_user_reports(_me(), target)
+    count = staff.dismiss_user_reports(_me(), target)
     flash(f"{count} reports about {target.username} dismissed.", "success")
     return redirect_to(url_for("moderation.user", user_id=target.id))
 
@@ -419,7 +391,7 @@ def edit_book(book_id: int):
         )
     elif form.validate_on_submit():
         try:
-            moderation.edit_book(_me(), book, book_data(form))
+            catalog.edit_book(_me(), book, book_data(form))
         except catalog.DuplicateBook as error:
             form.isbn.errors = [
                 f"That ISBN belongs to “{error.book.title}” (book {error.book.id})."
@@ -451,7 +423,7 @@ def merge_book(book_id: int):
             form.target_id.errors = ["There is no book with that number."]
         else:
             try:
-                result = moderation.merge_books(_me(), book, target)
+                result = merges.merge_books(_me(), book, target)
             except ValidationError as error:
                 apply_error(form, error)
             else:
@@ -478,7 +450,7 @@ def merge_book(book_id: int):
 @staff_required
 def log():
     target_id = request.args.get("target_id", "")
-    filters = moderation.LogFilter(
+    filters = audit.LogFilter(
         actor=request.args.get("actor", "").strip(),
         action=request.args.get("action", "").strip(),
         target_type=request.args.get("target_type", "").strip(),
@@ -486,7 +458,7 @@ def log():
     )
     return render_template(
         "moderation/log.html",
-        entries=moderation.log(filters),
+        entries=audit.log(filters),
         filters=filters,
-        actions=moderation.log_actions(),
+        actions=audit.log_actions(),
     )

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, url_for
 from flask_login import current_user, login_required
 
 from webapp.htmx import is_partial, redirect_to, render
-from webapp.services import moderation
+from webapp.services import notices
 
 bp = Blueprint("notices", __name__)
 
@@ -15,24 +15,23 @@ bp = Blueprint("notices", __name__)
 @login_required
 def index():
     """Opening the page marks everything read; what was unread is still highlighted once."""
-    notices = moderation.notices_for(current_user)
-    unread = {n.id for n in notices if n.read_at is None}
+    shown = notices.notices_for(current_user)
+    unread = {n.id for n in shown if n.read_at is None}
     if unread:
-        moderation.mark_all_read(current_user)
-    return render("notices/index.html", notices=notices, unread=unread)
+        notices.mark_all_read(current_user)
+    return render("notices/index.html", notices=shown, unread=unread)
 
 
 @bp.post("/notifications/read")
 @login_required
 def mark_read():
-    moderation.mark_all_read(current_user)
+    notices.mark_all_read(current_user)
     flash("All notifications marked as read.", "success")
     if is_partial():
-        notices = moderation.notices_for(current_user)
         return render(
             "notices/index.html",
             "notices/_list.html",
-            notices=notices,
+            notices=notices.notices_for(current_user),
             unread=set(),
             count_oob=True,
         )

@@ -12,7 +12,7 @@ from webapp.forms import EmptyForm, apply_error
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import Review
-from webapp.services import moderation, reviews, shelves
+from webapp.services import reports, reviews, shelves
 from webapp.views.books import book_url, get_book_or_404, page_context, sort_arg
 
 bp = Blueprint("reviews", __name__)
@@ -23,7 +23,7 @@ def marks_for(items: list[Review]) -> dict:
     ids = [r.id for r in items]
     return {
         "voted": reviews.voted_ids(current_user, ids),
-        "reported_ids": moderation.reported_ids(current_user, ids),
+        "reported_ids": reports.reported_ids(current_user, ids),
     }
 
 

@@ -7,14 +7,15 @@ from flask_login import current_user
 
 from webapp import permissions
 from webapp.htmx import render
-from webapp.services import moderation, shelves, users
+from webapp.models import User
+from webapp.services import reports, shelves, users
 
 bp = Blueprint("users", __name__)
 
 
 @bp.get("/u/<username>")
 def profile(username: str):
-    reader = users.by_username(username)
+    reader = User.by_username(username)
     if reader is None:
         abort(404)
     page = request.args.get("page", 1, type=int) or 1
@@ -28,5 +29,5 @@ def profile(username: str):
         shelves=shelves.shelves_of(reader),
         reviews=users.reviews_by(reader, page, include_hidden=own_or_staff),
         stats=users.rating_stats(reader),
-        user_reported=moderation.has_open_report(current_user, user=reader),
+        user_reported=reports.has_open_report(current_user, user=reader),
     )

@@ -1,0 +1,41 @@
+"""Notices: what a reader is told about staff actions on their reviews and reports."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from webapp.extensions import db
+from webapp.models import Notice, User, utcnow
+
+
+def notify(user_id: int, message: str, link: str | None = None) -> None:
+    """Queue a notice in the caller's transaction. Does not commit."""
+    db.session.add(Notice(user_id=user_id, message=message, link=link))
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None))
+    )
+
+
+def notices_for(user: User, limit: int = 100) -> list[Notice]:
+    query = (
+        select(Notice)
+        .where(Notice.user_id == user.id)
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notice read; returns how many changed."""
+    changed = db.session.execute(
+        update(Notice)
+        .where(Notice.user_id == user.id, Notice.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed

@@ -1,0 +1,250 @@
+"""Readers' reports on reviews and on other readers, and the staff queue they make.
+
+One open report per reader per review (or per reported reader); enough readers reporting one
+review hides it until a moderator looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from webapp import permissions
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db
+from webapp.models import REPORT_REASONS, Report, Review, User, utcnow
+from webapp.services.hiding import hide_review
+from webapp.services.notices import notify
+
+MAX_NOTE = 1000
+AUTO_HIDE_DEFAULT = 3
+AUTO_HIDE_REASON = "Hidden automatically after several reports, until a moderator looks at it."
+QUEUE_LIMIT = 200
+
+
+def _clean(reason: str | None, note: str | None) -> tuple[str, str | None]:
+    if reason not in REPORT_REASONS:
+        raise ValidationError("reason", "Choose a reason for the report.")
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_NOTE:
+        raise ValidationError("note", f"Keep the note under {MAX_NOTE} characters.")
+    return reason, note
+
+
+def _open_report(reporter: User, *, review_id=None, target_user_id=None) -> Report | None:
+    query = select(Report).where(Report.reporter_id == reporter.id, Report.status == "open")
+    if review_id is not None:
+        query = query.where(Report.review_id == review_id)
+    else:
+        query = query.where(Report.target_user_id == target_user_id)
+    return db.session.scalar(query)
+
+
+def has_open_report(
+    reporter: User | None, *, review: Review | None = None, user: User | None = None
+) -> bool:
+    """Whether ``reporter`` has an open report on ``review`` (or about ``user``)."""
+    if not permissions.is_signed_in(reporter):
+        return False
+    if review is not None:
+        return _open_report(reporter, review_id=review.id) is not None
+    return _open_report(reporter, target_user_id=user.id) is not None
+
+
+def reported_ids(reporter: User | None, review_ids: list[int]) -> set[int]:
+    """Which of these reviews ``reporter`` has open reports on (one query for a whole page)."""
+    if not permissions.is_signed_in(reporter) or not review_ids:
+        return set()
+    query = select(Report.review_id).where(
+        Report.reporter_id == reporter.id,
+        Report.status == "open",
+        Report.review_id.in_(review_ids),
+    )
+    return set(db.session.scalars(query))
+
+
+def _file(report: Report, reporter: User, **target) -> tuple[Report, bool]:
+    """Insert ``report`` unless the reader already has one open (the unique index settles races)."""
+    existing = _open_report(reporter, **target)
+    if existing is not None:
+        return existing, False
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+    except IntegrityError:
+        return _open_report(reporter, **target), False
+    return report, True
+
+
+def report_review(
+    reporter: User,
+    review: Review,
+    reason: str | None,
+    note: str | None = None,
+    *,
+    auto_hide_at: int = AUTO_HIDE_DEFAULT,
+) -> tuple[Report, bool]:
+    """File a report (one open per reader per review); returns (report, created).
+
+    When ``auto_hide_at`` distinct readers have open reports, the review is hidden pending a
+    moderator's look. Raises NotAllowed (own review) or ValidationError.
+    """
+    if not permissions.can_report_review(reporter, review):
+        raise NotAllowed("You cannot report your own review.")
+    reason, note = _clean(reason, note)
+    report, created = _file(
+        Report(reporter_id=reporter.id, review_id=review.id, reason=reason, note=note),
+        reporter,
+        review_id=review.id,
+    )
+    if created and not review.is_hidden and auto_hide_at > 0:
+        reporters = db.session.scalar(
+            select(func.count(func.distinct(Report.reporter_id))).where(
+                Report.review_id == review.id, Report.status == "open"
+            )
+        )
+        if reporters >= auto_hide_at:
+            hide_review(None, review, AUTO_HIDE_REASON, kind="reports")
+    db.session.commit()
+    return report, created
+
+
+def report_user(
+    reporter: User, target: User, reason: str | None, note: str | None = None
+) -> tuple[Report, bool]:
+    """Report a reader (one open report per reporter per reader). Raises NotAllowed."""
+    if not permissions.can_report_user(reporter, target):
+        raise NotAllowed("You cannot report yourself.")
+    reason, note = _clean(reason, note)
+    report, created = _file(
+        Report(reporter_id=reporter.id, target_user_id=target.id, reason=reason, note=note),
+        reporter,
+        target_user_id=target.id,
+    )
+    db.session.commit()
+    return report, created
+
+
+def open_count() -> int:
+    return db.session.scalar(select(func.count(Report.id)).where(Report.status == "open"))
+
+
+def open_on(review: Review) -> list[Report]:
+    """The open reports on ``review``."""
+    return list(
+        db.session.scalars(
+            select(Report).where(Report.review_id == review.id, Report.status == "open")
+        )
+    )
+
+
+def open_about(user: User) -> list[Report]:
+    """The open reports about the reader ``user`` (not about their reviews)."""
+    return list(
+        db.session.scalars(
+            select(Report).where(Report.target_user_id == user.id, Report.status == "open")
+        )
+    )
+
+
+def resolve(actor: User, reports: list[Report], status: str, outcome: str, message: str) -> None:
+    """Close ``reports`` as ``status`` (actioned, dismissed) and tell each reporter. No commit."""
+    now = utcnow()
+    for report in reports:
+        report.status, report.outcome = status, outcome
+        report.resolved_at, report.resolved_by_id = now, actor.id
+        notify(report.reporter_id, message)
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    review: Review
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        return sorted({r.reason_label for r in self.reports})
+
+    @property
+    def open_reports(self) -> int:
+        return sum(r.is_open for r in self.reports)
+
+
+def queue(status: str = "open", reason: str | None = None) -> list[QueueItem]:
+    """Reported reviews, newest report first, with their reports (two queries in all)."""
+    query = select(Report).where(Report.review_id.is_not(None))
+    if status == "resolved":
+        query = query.where(Report.status != "open")
+    else:
+        query = query.where(Report.status == "open")
+    if reason in REPORT_REASONS:
+        query = query.where(Report.reason == reason)
+    query = (
+        query.options(selectinload(Report.review))
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(QUEUE_LIMIT)
+    )
+    items: dict[int, QueueItem] = {}
+    for report in db.session.scalars(query):
+        items.setdefault(report.review_id, QueueItem(report.review)).reports.append(report)
+    return list(items.values())
+
+
+def queue_item(review: Review) -> QueueItem:
+    """One review's row: its open reports, or its latest resolved ones once it is handled."""
+    reports = list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.review_id == review.id)
+            .order_by(Report.created_at.desc(), Report.id.desc())
+            .limit(50)
+        )
+    )
+    open_ones = [r for r in reports if r.is_open]
+    return QueueItem(review, open_ones or reports)
+
+
+def reported_users() -> list[tuple[User, list[Report]]]:
+    """Readers with open reports about them, each with those reports."""
+    query = (
+        select(Report)
+        .where(Report.target_user_id.is_not(None), Report.status == "open")
+        .options(selectinload(Report.target_user))
+        .order_by(Report.created_at.desc())
+        .limit(QUEUE_LIMIT)
+    )
+    grouped: dict[int, tuple[User, list[Report]]] = {}
+    for report in db.session.scalars(query):
+        grouped.setdefault(report.target_user_id, (report.target_user, []))[1].append(report)
+    return list(grouped.values())
+
+
+def reports_by(user: User, limit: int = 100) -> list[Report]:
+    """The reports ``user`` filed, newest first."""
+    query = (
+        select(Report)
+        .where(Report.reporter_id == user.id)
+        .options(selectinload(Report.review), selectinload(Report.target_user))
+        .order_by(Report.created_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def reports_about(user: User, limit: int = 100) -> list[Report]:
+    """Reports on the reader themselves or on any of their reviews."""
+    own_reviews = select(Review.id).where(Review.user_id == user.id)
+    query = (
+        select(Report)
+        .where(or_(Report.target_user_id == user.id, Report.review_id.in_(own_reviews)))
+        .options(selectinload(Report.review), selectinload(Report.target_user))
+        .order_by(Report.created_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
