@@ -58,6 +58,9 @@ def check_mode(app: Flask) -> Check:
     return Check(WARN, "mode", f"COLOPHON_ENV={mode}; these checks are meant for production")
 
 
+KEY_RECIPE = "python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
 def check_secret(app: Flask) -> Check:
     secret = str(app.config.get("SECRET_KEY") or "")
     if not secret:
@@ -65,18 +68,15 @@ def check_secret(app: Flask) -> Check:
     if PLACEHOLDER.search(secret):
         return Check(FAIL, "secret key", "SECRET_KEY is a placeholder; generate a random one")
     bits = secret_bits(secret)
-    if (
-        len(secret) < MIN_SECRET_LENGTH
-        or len(set(secret)) < MIN_SECRET_DISTINCT
-        or bits < MIN_SECRET_BITS
-    ):
-        return Check(
-            FAIL,
-            "secret key",
-            f"too weak ({len(secret)} characters, ~{bits:.0f} bits); use e.g. "
-            "python -c 'import secrets; print(secrets.token_hex(32))'",
-        )
-    return Check(OK, "secret key", f"{len(secret)} characters, ~{bits:.0f} bits")
+    strength = f"{len(secret)} characters, ~{bits:.0f} bits"
+    strong = (
+        len(secret) >= MIN_SECRET_LENGTH
+        and len(set(secret)) >= MIN_SECRET_DISTINCT
+        and bits >= MIN_SECRET_BITS
+    )
+    if strong:
+        return Check(OK, "secret key", strength)
+    return Check(FAIL, "secret key", f"too weak ({strength}); use e.g. {KEY_RECIPE}")
 
 
 def check_database(app: Flask) -> Check:

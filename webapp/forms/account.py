@@ -1,16 +1,14 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import PasswordField
+from wtforms.validators import DataRequired
+
+from webapp.forms.auth import email_field, new_password_field
 
 _current = {"autocomplete": "current-password"}
 
 
 class EmailChangeForm(FlaskForm):
-    email = EmailField(
-        "New email",
-        validators=[DataRequired(), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field("New email")
     current_password = PasswordField(
         "Current password", validators=[DataRequired()], render_kw=_current
     )
@@ -20,11 +18,8 @@ class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired()], render_kw=_current
     )
-    new_password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=10, max=1024)],
-        description="At least 10 characters. Your other sessions will be signed out.",
-        render_kw={"autocomplete": "new-password"},
+    new_password = new_password_field(
+        "New password", "At least 10 characters. Your other sessions will be signed out."
     )
 
 

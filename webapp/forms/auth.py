@@ -3,6 +3,22 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import DataRequired, Length
 
 
+def email_field(label: str) -> EmailField:
+    return EmailField(
+        label, validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"}
+    )
+
+
+def new_password_field(label: str, description: str) -> PasswordField:
+    """A password being chosen (sign-up, change); the service checks the rest of the rules."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(min=10, max=1024)],
+        description=description,
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class SignupForm(FlaskForm):
     username = StringField(
         "Username",
@@ -10,14 +26,9 @@ class SignupForm(FlaskForm):
         description="3–30 letters, digits, _ or -.",
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
-    email = EmailField(
-        "Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"}
-    )
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=10, max=1024)],
-        description="At least 10 characters; common passwords are refused.",
-        render_kw={"autocomplete": "new-password"},
+    email = email_field("Email")
+    password = new_password_field(
+        "Password", "At least 10 characters; common passwords are refused."
     )
 
 

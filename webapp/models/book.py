@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import Float, Integer, SmallInteger, String, Text
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, link_key, utcnow
 
 # "Top rated" ranks by a Bayesian average: every book starts with PRIOR_WEIGHT imaginary ratings
 # of PRIOR_MEAN stars, so one 5-star rating (score 3.64) ranks below two hundred ratings averaging
@@ -55,12 +47,8 @@ class BookAuthor(db.Model):
 
     __tablename__ = "book_authors"
 
-    book_id: Mapped[int] = mapped_column(
-        ForeignKey("books.id", ondelete="CASCADE"), primary_key=True
-    )
-    author_id: Mapped[int] = mapped_column(
-        ForeignKey("authors.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    book_id: Mapped[int] = link_key("books.id")
+    author_id: Mapped[int] = link_key("authors.id", index=True)
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
 
     author: Mapped[Author] = relationship(lazy="joined", innerjoin=True)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, link_key, utcnow
 from webapp.models.book import Book
 from webapp.models.user import User
 
@@ -81,10 +81,6 @@ class Review(db.Model):
 class HelpfulVote(db.Model):
     __tablename__ = "helpful_votes"
 
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    review_id: Mapped[int] = link_key("reviews.id")
+    user_id: Mapped[int] = link_key("users.id", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, link_key, utcnow
 from webapp.models.book import Book
 
 SHELVES = {
@@ -23,12 +23,8 @@ class ShelfEntry(db.Model):
     __tablename__ = "shelf_entries"
     __table_args__ = (Index("ix_shelf_entries_user_status", "user_id", "status", "updated_at"),)
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    book_id: Mapped[int] = mapped_column(
-        ForeignKey("books.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    user_id: Mapped[int] = link_key("users.id")
+    book_id: Mapped[int] = link_key("books.id", index=True)
     status: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

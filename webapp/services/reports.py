@@ -66,11 +66,13 @@ def reported_ids(reporter: User | None, review_ids: list[int]) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def _file(report: Report, reporter: User, **target) -> tuple[Report, bool]:
-    """Insert ``report`` unless the reader already has one open (the unique index settles races)."""
+def _file(reporter: User, reason: str | None, note: str | None, **target) -> tuple[Report, bool]:
+    """File a report unless the reader already has one open (the unique index settles races)."""
+    reason, note = _clean(reason, note)
     existing = _open_report(reporter, **target)
     if existing is not None:
         return existing, False
+    report = Report(reporter_id=reporter.id, reason=reason, note=note, **target)
     try:
         with db.session.begin_nested():
             db.session.add(report)
@@ -94,12 +96,7 @@ def report_review(
     """
     if not permissions.can_report_review(reporter, review):
         raise NotAllowed("You cannot report your own review.")
-    reason, note = _clean(reason, note)
-    report, created = _file(
-        Report(reporter_id=reporter.id, review_id=review.id, reason=reason, note=note),
-        reporter,
-        review_id=review.id,
-    )
+    report, created = _file(reporter, reason, note, review_id=review.id)
     if created and not review.is_hidden and auto_hide_at > 0:
         reporters = db.session.scalar(
             select(func.count(func.distinct(Report.reporter_id))).where(
@@ -118,12 +115,7 @@ def report_user(
     """Report a reader (one open report per reporter per reader). Raises NotAllowed."""
     if not permissions.can_report_user(reporter, target):
         raise NotAllowed("You cannot report yourself.")
-    reason, note = _clean(reason, note)
-    report, created = _file(
-        Report(reporter_id=reporter.id, target_user_id=target.id, reason=reason, note=note),
-        reporter,
-        target_user_id=target.id,
-    )
+    report, created = _file(reporter, reason, note, target_user_id=target.id)
     db.session.commit()
     return report, created
 
