@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import render_template
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from tests.conftest import Browserless
 from tests.factories import UserFactory, moderation_book, moderation_review
 from webapp.extensions import db
-from webapp.models import AuditEntry, Report, Review, User
+from webapp.models import AuditEntry, Report, Review, User, utcnow
 from webapp.services import moderation, notices, reports, staff
 
 
@@ -214,6 +216,22 @@ def test_suspended_reader_cannot_log_in_and_sessions_end(app, web, auth, world):
     assert response.status_code == 200 and "Suspend author" in response.get_data(as_text=True)
     ok = author_client.post("/login", {"login": "author", "password": UserFactory.password})
     assert ok.status_code == 303
+
+
+def test_expired_suspension_ends_at_sign_in_not_on_the_queue_page(app, web, auth, world):
+    author = world["author"]
+    staff.suspend(world["mod"], author, 1, "Cool off")
+    author.suspended_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    auth.login("mod")
+    assert web.client.get("/moderation").status_code == 200  # a page view writes nothing
+    db.session.expire_all()
+    assert author.suspended_until is not None and world["review"].is_hidden
+    signed_in = Browserless(app.test_client())
+    ok = signed_in.post("/login", {"login": "author", "password": UserFactory.password})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    assert author.suspended_until is None and not world["review"].is_hidden
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
