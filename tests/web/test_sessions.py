@@ -84,13 +84,13 @@ def test_sign_out_everywhere_else_needs_csrf_and_a_session(app, users):
 
 
 def test_a_suspension_ends_every_session_for_good(app, users):
-    from webapp.services import moderation
+    from webapp.services import staff
 
     reader, admin = users("reader"), users("boss", role="admin")
     web = browser(app, remember=True)
     remember = web.client.get_cookie("remember_token").value
-    moderation.suspend(admin, reader, 1, "spam")
-    moderation.unsuspend(admin, reader)
+    staff.suspend(admin, reader, 1, "spam")
+    staff.unsuspend(admin, reader)
     assert not signed_in(web.client)
     assert not signed_in(with_cookies(app, remember_token=remember))
 
