@@ -53,11 +53,24 @@ def register(app: Flask) -> None:
         click.echo(f"Ended {staff.end_expired_suspensions()} suspensions.")
 
     @app.cli.command("recount")
-    def recount() -> None:
-        """Rebuild every book's rating aggregates from its reviews."""
-        from webapp.services import reviews
+    @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any number differs.")
+    def recount(check: bool) -> None:
+        """Recount every kept number (book ratings, helpful votes) and correct any that differ.
 
-        click.echo(f"Recounted {reviews.recount()} books.")
+        Prints each difference as "book|review ID (title): field kept → counted".
+        """
+        from webapp.services import recount as counting
+
+        differences = counting.check() if check else counting.repair()
+        for difference in differences:
+            click.echo(difference.line())
+        if check and differences:
+            click.echo(f"{len(differences)} kept number(s) differ from a recount.", err=True)
+            raise click.exceptions.Exit(1)
+        if check:
+            click.echo("Every kept number equals its recount.")
+        else:
+            click.echo(f"Corrected {len(differences)} kept number(s).")
 
     @app.cli.command("doctor")
     def doctor() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from webapp import permissions, search
-from webapp.errors import NotAllowed, ValidationError
+from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookRedirect, Review, ShelfEntry, User
-from webapp.services import catalog, reviews
+from webapp.services import catalog, locks, recount
 from webapp.services.audit import audit, review_snapshot
 
 
@@ -24,11 +24,15 @@ def merge_books(actor: User, source: Book, target: Book) -> dict:
     if source.id == target.id:
         raise ValidationError("target_id", "Choose a different book to merge into.")
     source_id, target_id = source.id, target.id
+    # Both books, then all their reviews: no review can arrive, change or go meanwhile.
+    if len(locks.lock_books([target_id], delete=[source_id])) < 2:
+        raise NotFound("One of the books was merged or deleted meanwhile.")
+    both = select(Review.id).where(Review.book_id.in_([source_id, target_id]))
+    locks.lock_reviews(db.session.scalars(both), delete=True)
+    fresh = select(Review).execution_options(populate_existing=True)
+    theirs = {r.user_id: r for r in db.session.scalars(fresh.where(Review.book_id == target_id))}
     moved = conflicts = 0
-    theirs = {
-        r.user_id: r for r in db.session.scalars(select(Review).where(Review.book_id == target_id))
-    }
-    for review in list(db.session.scalars(select(Review).where(Review.book_id == source_id))):
+    for review in list(db.session.scalars(fresh.where(Review.book_id == source_id))):
         other = theirs.get(review.user_id)
         if other is not None:
             conflicts += 1
@@ -76,7 +80,7 @@ def merge_books(actor: User, source: Book, target: Book) -> dict:
     db.session.expire_all()
     db.session.delete(db.session.get(Book, source_id))
     db.session.flush()
-    reviews.recount([target_id])  # commits
+    recount.repair([target_id])  # commits
     return {"moved": moved, "conflicts": conflicts}
 
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Review, User
-from webapp.services import reports, reviews
+from webapp.services import locks, reports, reviews
 from webapp.services.audit import audit, review_snapshot
 from webapp.services.hiding import hide_review, show_review
 from webapp.services.notices import notify
@@ -53,6 +51,7 @@ def hide(actor: User, review: Review, reason: str | None, *, commit: bool = True
     """Hide a review with a reason its author sees; its open reports are resolved as actioned."""
     require_staff(actor)
     reason = clean_reason(reason)
+    review = locks.locked_review(review)
     hide_review(actor, review, reason, kind="moderation")
     reports.resolve(
         actor,
@@ -67,6 +66,7 @@ def hide(actor: User, review: Review, reason: str | None, *, commit: bool = True
 def restore(actor: User, review: Review, *, commit: bool = True) -> None:
     """Show a hidden review again; open reports on it are dismissed."""
     require_staff(actor)
+    review = locks.locked_review(review)
     if not review.is_hidden:
         raise ValidationError(None, "That review is not hidden.")
     show_review(actor, review)
@@ -116,6 +116,7 @@ def delete_review(actor: User, review: Review, *, commit: bool = True) -> None:
     """Delete a review outright (admins). Reporters hear first; the log keeps its text."""
     if not permissions.can_delete_any_review(actor):
         raise NotAllowed("Only admins delete reviews; moderators hide them.")
+    review = locks.locked_review(review, delete=True)
     reports.resolve(
         actor,
         reports.open_on(review),
@@ -203,7 +204,8 @@ def bulk(actor: User, name: str, review_ids: list[int], reason: str | None = Non
         reason = clean_reason(reason)
     if not action.allowed(actor):
         raise NotAllowed("Only admins delete reviews.")
-    targets = list(db.session.scalars(select(Review).where(Review.id.in_(review_ids))))
+    # Every book and review locked up front, in order; each action's own lock is then held.
+    targets = locks.reviews_for_write(review_ids, delete=action.name == "delete")
     for review in targets:
         if action.applies(review):
             action.run(actor, review, reason, commit=False)

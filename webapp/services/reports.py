@@ -16,6 +16,7 @@ from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import REPORT_REASONS, Report, Review, User, utcnow
+from webapp.services import locks
 from webapp.services.hiding import hide_review
 from webapp.services.notices import notify
 
@@ -96,6 +97,8 @@ def report_review(
     """
     if not permissions.can_report_review(reporter, review):
         raise NotAllowed("You cannot report your own review.")
+    # Locked first: reports are counted one at a time, and an auto-hide moves kept numbers.
+    review = locks.locked_review(review)
     report, created = _file(reporter, reason, note, review_id=review.id)
     if created and not review.is_hidden and auto_hide_at > 0:
         reporters = db.session.scalar(

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, lazyload
 
 from webapp import markdown, permissions
-from webapp.errors import NotAllowed, ValidationError
+from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
+from webapp.services import locks
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -66,7 +67,8 @@ def bucket(rating: int) -> int:
 def apply_to_book(book_id: int, old: Tally | None, new: Tally | None) -> None:
     """Move the book's kept aggregates from ``old`` to ``new`` in one UPDATE.
 
-    Increments run in SQL (``x = x + d``), so concurrent changes to one book never lose counts.
+    ``old`` must have been read under the book's lock (services.locks): the increments run in
+    SQL, but they are only right if no one else changed the review since it was read.
     """
     dc = (new is not None) - (old is not None)
     ds = (new.rating if new else 0) - (old.rating if old else 0)
@@ -108,11 +110,24 @@ def _clean_text(title: str | None, body: str | None) -> tuple[str | None, str | 
 
 def find(user: User, book: Book) -> Review | None:
     # The caller holds ``book``: skip the eager join (review.book comes from the identity map).
+    # Read afresh even if the session has the review: under a lock, the stored row is the truth.
     return db.session.scalar(
         select(Review)
         .options(lazyload(Review.book))
         .where(Review.user_id == user.id, Review.book_id == book.id)
+        .execution_options(populate_existing=True)
     )
+
+
+def _lock_for_posting(user: User, book: Book) -> None:
+    """Lock the reader and the book before reading the reader's review of it.
+
+    Raises NotFound when the book was merged away (or the account deleted) meanwhile.
+    """
+    if not locks.lock_reader(user.id):
+        raise NotFound("Your account no longer exists.")
+    if not locks.lock_books([book.id]):
+        raise NotFound("That book is no longer in the catalogue.")
 
 
 def save(
@@ -126,8 +141,9 @@ def save(
 ) -> tuple[Review, bool]:
     """Create or update ``user``'s review of ``book``; returns (review, created).
 
-    Two simultaneous first posts: the loser's INSERT hits the unique constraint inside a
-    savepoint, and it takes the update path instead of failing.
+    The book is locked before the old review is read, so two simultaneous first posts (a
+    double click) run one after the other: the second finds the first's review and edits it.
+    Raises ValidationError, or NotFound when the book was merged away meanwhile.
     """
     has_text = (title or "").strip() or (body or "").strip()
     if has_text and (stars is None or str(stars).strip() == ""):
@@ -141,19 +157,15 @@ def save(
         "body_html": markdown.render(body),
         "spoiler": bool(spoiler and body),
     }
+    _lock_for_posting(user, book)
     review = find(user, book)
-    created = False
-    if review is None:
+    created = review is None
+    if created:
         review = Review(user_id=user.id, book_id=book.id, **fields)
-        try:
-            with db.session.begin_nested():
-                db.session.add(review)
-        except IntegrityError:
-            review = find(user, book)
-        else:
-            created = True
-            apply_to_book(book.id, None, tally(review))
-    if not created:
+        db.session.add(review)
+        db.session.flush()
+        apply_to_book(book.id, None, tally(review))
+    else:
         # A hidden review stays hidden when edited, and out of the aggregates.
         old = counted(review)
         for name, value in fields.items():
@@ -181,9 +193,12 @@ def _shelve_as_read(user: User, book: Book) -> None:
 
 
 def remove(actor: User, review: Review) -> Book:
-    """Delete a review (its author or staff). Raises NotAllowed."""
+    """Delete a review (its author or staff). Raises NotAllowed, or NotFound if already gone."""
     if not permissions.can_delete_review(actor, review):
         raise NotAllowed("You can only delete your own reviews.")
+    review = locks.review_for_write(review.id, delete=True)
+    if review is None:
+        raise NotFound("That review was already deleted.")
     book = review.book
     apply_to_book(book.id, counted(review), None)
     db.session.delete(review)
@@ -193,15 +208,32 @@ def remove(actor: User, review: Review) -> Book:
 
 
 def delete_all_by(user: User) -> int:
-    """Remove every review by ``user`` (account deletion), keeping book aggregates right."""
+    """Remove every review by ``user`` (account deletion), keeping book aggregates right.
+
+    Locks the account first, so no review or vote of theirs can arrive meanwhile; the caller
+    deletes the user row in the same transaction.
+    """
+    locks.lock_reader(user.id, delete=True)
+    own = select(Review.book_id).where(Review.user_id == user.id)
+    books: set[int] = set()
+    while missing := set(db.session.scalars(own)) - books:  # a merge may move one meanwhile
+        books |= set(locks.lock_books(missing)) | missing
     voted = list(
         db.session.scalars(select(HelpfulVote.review_id).where(HelpfulVote.user_id == user.id))
     )
+    mine = db.session.scalars(select(Review.id).where(Review.user_id == user.id))
+    locks.lock_reviews([*voted, *mine], delete=True)
     if voted:
         db.session.execute(delete(HelpfulVote).where(HelpfulVote.user_id == user.id))
         for review_id in voted:
             _recount_helpful(review_id)
-    reviews = list(db.session.scalars(select(Review).where(Review.user_id == user.id)))
+    reviews = list(
+        db.session.scalars(
+            select(Review)
+            .where(Review.user_id == user.id)
+            .execution_options(populate_existing=True)
+        )
+    )
     for review in reviews:
         if not review.is_hidden:
             apply_to_book(review.book_id, tally(review), None)
@@ -231,9 +263,15 @@ UNHELPFUL_PRIOR = 2
 
 
 def toggle_helpful(user: User, review: Review) -> bool:
-    """Mark or unmark ``review`` helpful for ``user``; returns the new state. Raises NotAllowed."""
+    """Mark or unmark ``review`` helpful for ``user``; returns the new state.
+
+    The review is locked first, so votes on it are counted one after another (a double
+    click marks, then unmarks). Raises NotAllowed, or NotFound if the review is gone.
+    """
     if not permissions.can_vote_helpful(user, review):
         raise NotAllowed("You cannot mark your own review helpful.")
+    if not locks.lock_reader(user.id) or not locks.lock_reviews([review.id]):
+        raise NotFound("That review was deleted.")
     removed = db.session.execute(
         delete(HelpfulVote).where(
             HelpfulVote.review_id == review.id, HelpfulVote.user_id == user.id
@@ -241,12 +279,8 @@ def toggle_helpful(user: User, review: Review) -> bool:
     ).rowcount
     marked = not removed
     if marked:
-        try:
-            with db.session.begin_nested():
-                db.session.add(HelpfulVote(review_id=review.id, user_id=user.id))
-        except IntegrityError:
-            db.session.rollback()  # a double click raced us; the first vote stands
-            return True
+        db.session.add(HelpfulVote(review_id=review.id, user_id=user.id))
+        db.session.flush()
     _recount_helpful(review.id)
     db.session.commit()
     db.session.refresh(review)
@@ -254,7 +288,7 @@ def toggle_helpful(user: User, review: Review) -> bool:
 
 
 def _recount_helpful(review_id: int) -> None:
-    """Set a review's vote count and score from its votes (exact, and safe under races)."""
+    """Set a review's vote count and score from its votes (the caller holds the review's lock)."""
     votes = db.session.scalar(
         select(func.count()).select_from(HelpfulVote).where(HelpfulVote.review_id == review_id)
     )
@@ -343,42 +377,3 @@ def recent(limit: int = 10) -> list[Review]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
-
-
-def recount(book_ids: list[int] | None = None) -> int:
-    """Rebuild the kept aggregates of ``book_ids`` (default: every book) from visible reviews."""
-    grouped = select(
-        Review.book_id,
-        Review.rating,
-        func.count().label("n"),
-        func.sum(case((or_(Review.title.is_not(None), Review.body.is_not(None)), 1), else_=0)),
-        func.max(Review.created_at),
-    ).group_by(Review.book_id, Review.rating)
-    grouped = grouped.where(VISIBLE)
-    ids_query = select(Book.id)
-    if book_ids is not None:
-        grouped = grouped.where(Review.book_id.in_(book_ids))
-        ids_query = ids_query.where(Book.id.in_(book_ids))
-
-    def empty() -> dict:
-        return {"rating_count": 0, "rating_sum": 0, "review_count": 0, "last_reviewed_at": None} | {
-            f"stars_{k}": 0 for k in range(1, 6)
-        }
-
-    totals: dict[int, dict] = {}
-    for book_id, rating, n, with_text, last in db.session.execute(grouped):
-        t = totals.setdefault(book_id, empty())
-        t["rating_count"] += n
-        t["rating_sum"] += rating * n
-        t["review_count"] += int(with_text or 0)
-        t[f"stars_{bucket(rating)}"] += n
-        if last is not None and (t["last_reviewed_at"] is None or last > t["last_reviewed_at"]):
-            t["last_reviewed_at"] = last
-    count = 0
-    for book_id in db.session.scalars(ids_query):
-        values = totals.get(book_id) or empty()
-        values["bayes_score"] = bayesian_score(values["rating_count"], values["rating_sum"] / 2)
-        db.session.execute(update(Book).where(Book.id == book_id).values(values))
-        count += 1
-    db.session.commit()
-    return count

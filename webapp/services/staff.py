@@ -11,7 +11,7 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Review, User, utcnow
 from webapp.models.user import ROLES, SUSPENDED_FOREVER
-from webapp.services import accounts, reports
+from webapp.services import accounts, locks, reports
 from webapp.services.audit import audit
 from webapp.services.hiding import hide_review, show_review
 from webapp.services.moderation import clean_reason, require_staff
@@ -89,10 +89,10 @@ def suspend(actor: User, target: User, days: int | None, reason: str | None) -> 
     target.suspended_until = SUSPENDED_FOREVER if days is None else utcnow() + timedelta(days=days)
     target.suspension_reason = reason
     accounts.revoke_sessions(target)  # no session survives the suspension
-    for review in db.session.scalars(
-        select(Review).where(Review.user_id == target.id, Review.hidden_at.is_(None))
-    ):
-        hide_review(actor, review, SUSPENSION_REASON, kind="suspension")
+    shown = select(Review.id).where(Review.user_id == target.id, Review.hidden_at.is_(None))
+    for review in locks.reviews_for_write(db.session.scalars(shown)):
+        if not review.is_hidden:
+            hide_review(actor, review, SUSPENSION_REASON, kind="suspension")
     reports.resolve(
         actor,
         reports.open_about(target),
@@ -117,11 +117,9 @@ def _end_suspension(user: User, actor: User | None = None) -> int:
     before = _suspension_json(user)
     user.suspended_until = None
     user.suspension_reason = None
-    hidden = list(
-        db.session.scalars(
-            select(Review).where(Review.user_id == user.id, Review.hidden_kind == "suspension")
-        )
-    )
+    query = select(Review.id).where(Review.user_id == user.id, Review.hidden_kind == "suspension")
+    locked = locks.reviews_for_write(db.session.scalars(query))
+    hidden = [review for review in locked if review.hidden_kind == "suspension"]
     for review in hidden:
         show_review(actor, review, notice=False)
     audit(actor, "unsuspend_user", "user", user.id, before=before, after=_suspension_json(user))

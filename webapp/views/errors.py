@@ -9,6 +9,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webapp import errors
 from webapp.htmx import is_partial
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,11 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(
             400, "Your form expired or was sent from elsewhere. Reload the page and try again."
         )
+
+    @app.errorhandler(errors.NotFound)
+    def gone(error: errors.NotFound):
+        # A service found its target gone meanwhile (deleted or merged by someone else).
+        return error_response(404, str(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
