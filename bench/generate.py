@@ -555,10 +555,15 @@ def generate(
     return result
 
 
+# The most-reviewed books are always checked: bench.run's review-update scenario writes there.
+TOP_CHECKED = 64
+
+
 def verify(database_url: str, *, sample: int = 300, seed: int = 2) -> list[str]:
     """Recount aggregates from the rows for a sample of books and reviews, plus global totals.
 
-    Returns a list of problems (empty when consistent).
+    ``last_reviewed_at`` may be later than the newest review's creation (an edit moves it on),
+    never earlier. Returns a list of problems (empty when consistent).
     """
     from sqlalchemy import case, func, or_, select, text
 
@@ -591,7 +596,7 @@ def verify(database_url: str, *, sample: int = 300, seed: int = 2) -> list[str]:
             problems.append(f"sum(helpful_count)={kept_votes} != {n_votes} votes")
 
         max_id = s.scalar(select(func.max(Book.id))) or 0
-        top = list(s.scalars(select(Book.id).order_by(Book.review_count.desc()).limit(5)))
+        top = list(s.scalars(select(Book.id).order_by(Book.review_count.desc()).limit(TOP_CHECKED)))
         ids = sorted(
             set(top) | {rng.randint(1, max_id) for _ in range(sample)} if max_id else set()
         )
@@ -616,12 +621,15 @@ def verify(database_url: str, *, sample: int = 300, seed: int = 2) -> list[str]:
             e["last"] = last if e["last"] is None or last > e["last"] else e["last"]
         for book in s.scalars(select(Book).where(Book.id.in_(ids))):
             e = expect.get(book.id, {"count": 0, "sum": 0, "text": 0, "last": None})
-            got = (book.rating_count, book.rating_sum, book.review_count, book.last_reviewed_at)
-            want = (e["count"], e["sum"], e["text"], e["last"])
+            got = (book.rating_count, book.rating_sum, book.review_count)
+            want = (e["count"], e["sum"], e["text"])
             got += tuple(getattr(book, f"stars_{k}") for k in range(1, 6))
             want += tuple(e.get(k, 0) for k in range(1, 6))
             if got != want:
                 problems.append(f"book {book.id}: kept {got} != counted {want}")
+            last = book.last_reviewed_at
+            if e["last"] is not None and (last is None or last < e["last"]):
+                problems.append(f"book {book.id}: last_reviewed_at {last} < {e['last']}")
             if abs(book.bayes_score - bayesian_score(e["count"], e["sum"] / 2)) > 1e-9:
                 problems.append(f"book {book.id}: bayes_score {book.bayes_score} is stale")
 
