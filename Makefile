@@ -64,5 +64,10 @@ bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --database-url "$(BENCH_DB)" --generate-if-empty
 
+# Faults as a test (scripts/chaos.py): restarts PostgreSQL, stops its own Redis (port
+# CHAOS_REDIS_PORT, default 6385) and kills a gunicorn worker under mixed traffic. About a minute.
+chaos: install
+	timeout 300 $(BIN)/python scripts/chaos.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
