@@ -51,7 +51,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, books, catalog, main, notices, users
+    from webapp.views import account, auth, books, catalog, main, notices, social, users
     from webapp.views import moderation as moderation_views
     from webapp.views import reviews as reviews_views
 
@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(notices.bp)
+    app.register_blueprint(social.bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -152,6 +152,8 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "LOGIN_SLOWDOWN_SECONDS": float(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "0.5")),
         "SIGNUP_LIMIT_PER_IP": os.environ.get("SIGNUP_LIMIT_PER_IP", "10 per hour"),
         "POST_LIMIT_PER_USER": os.environ.get("POST_LIMIT_PER_USER", "60 per hour"),
+        # Following is cheap to spam (each one notifies someone): its own, tighter limit.
+        "FOLLOW_LIMIT_PER_USER": os.environ.get("FOLLOW_LIMIT_PER_USER", "30 per hour"),
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 1 if production else 0),
         "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
         # Distinct readers' open reports that hide a review until a moderator looks at it.

@@ -32,13 +32,11 @@ htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-def posting_limit():
-    """Per-reader limit on posting (reviews, votes, books, reports); see POST_LIMIT_PER_USER."""
+def posting_limit(setting: str = "POST_LIMIT_PER_USER"):
+    """Per-reader limit on posting (reviews, votes, books, reports), read from ``setting``."""
     from flask import current_app
 
-    return limiter.limit(
-        lambda: current_app.config["POST_LIMIT_PER_USER"], key_func=reader_key, methods=["POST"]
-    )
+    return limiter.limit(lambda: current_app.config[setting], key_func=reader_key, methods=["POST"])
 
 
 def reader_key() -> str:

@@ -80,7 +80,24 @@ def can_see_hidden_review(user: Any, review: Any) -> bool:
     return owns(user, review) or is_moderator(user)
 
 
+def can_follow(user: Any, target: Any) -> bool:
+    """Any signed-in reader, anyone but themselves (the service refuses across a block)."""
+    return is_signed_in(user) and target.id != user.id
+
+
+def can_mute(user: Any, target: Any) -> bool:
+    return is_signed_in(user) and target.id != user.id
+
+
+def can_block(user: Any, target: Any) -> bool:
+    """Staff are never blockable: moderation must reach everyone."""
+    return can_mute(user, target) and target.role not in ("moderator", "admin")
+
+
 PREDICATES = {
+    "can_follow": can_follow,
+    "can_mute": can_mute,
+    "can_block": can_block,
     "can_see_hidden_review": can_see_hidden_review,
     "is_signed_in": is_signed_in,
     "is_moderator": is_moderator,

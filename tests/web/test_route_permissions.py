@@ -22,7 +22,7 @@ from tests.factories import UserFactory, World, moderation_book, moderation_revi
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Book, User
-from webapp.services import accounts, moderation, reports, staff
+from webapp.services import accounts, follows, moderation, reports, staff
 
 ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -42,6 +42,7 @@ SIGNED_IN_PAGE = by_role(303, 200)  # anonymous (and suspended) are sent to log 
 STAFF_PAGE = by_role(303, 403, 403, 200, 200)
 STAFF_ACTION = by_role(303, 403, 403, 303, 303)
 ADMIN_ACTION = by_role(303, 403, 403, 403, 303)
+NOT_ONESELF = by_role(303, 303, 403)  # the rows' target is the author
 
 
 @dataclass
@@ -220,6 +221,23 @@ ROUTES: dict[str, list[Case]] = {
     "reviews.helpful": [
         _post(lambda w: f"/reviews/{w.review.id}/helpful", by_role(303, 303, 403, 303, 303))
     ],
+    # Following, blocking, muting: anyone signed in, never oneself; staff are never blockable.
+    "social.follow": [_post("/u/author/follow", NOT_ONESELF)],
+    "social.unfollow": [_post("/u/author/unfollow", NOT_ONESELF)],
+    "social.mute": [_post("/u/author/mute", NOT_ONESELF)],
+    "social.unmute": [_post("/u/author/unmute", NOT_ONESELF)],
+    "social.block": [
+        _post("/u/author/block", NOT_ONESELF),
+        _post("/u/mod/block", by_role(303, 403, 403, 403, 403)),
+    ],
+    "social.unblock": [_post("/u/author/unblock", NOT_ONESELF)],
+    "social.followers": [_get("/u/author/followers", EVERYONE_200)],
+    "social.following": [_get("/u/author/following", EVERYONE_200)],
+    "social.requests": [_get("/follow-requests", SIGNED_IN_PAGE)],
+    # Only the private reader asked (author: ``target`` is waiting) can answer.
+    "social.approve": [_post("/follow-requests/target/approve", by_role(303, 404, 303))],
+    "social.decline": [_post("/follow-requests/target/decline", by_role(303, 404, 303))],
+    "account.privacy": [_post("/account/privacy", by_role(303, 303))],
 }
 
 
@@ -242,7 +260,8 @@ def matrix_rows(shared_world, shared_app) -> dict[str, int]:
     """Beyond the shared world: a suspended reader, a reporting ``target``, a second book.
 
     The author's review is reported; the author is reported; ``target``'s review of the second
-    book is hidden. ("restore" needs the author's review hidden: done only for those rows.)
+    book is hidden; the author is private and ``target`` asked to follow them. ("restore" needs
+    the author's review hidden: done only for those rows.)
     """
     with shared_app().app_context():
         world = World.load(shared_world)
@@ -253,6 +272,8 @@ def matrix_rows(shared_world, shared_app) -> dict[str, int]:
         reports.report_user(target, world.author, "abuse")
         moderation.hide(world.admin, moderation_review(target, other), "Checking")
         staff.suspend(world.admin, suspended, 5, "Spam")
+        follows.set_private(world.author, True)
+        follows.follow(target, world.author)  # waits for the author's approval
         ids = {"suspended": suspended.id, "target": target.id, "other_book": other.id}
         db.session.remove()
     return ids

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired
 
 from webapp.forms.auth import email_field, new_password_field
@@ -25,3 +25,7 @@ class PasswordChangeForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()], render_kw=_current)
+
+
+class PrivacyForm(FlaskForm):
+    private = BooleanField("Approve followers before they can follow me")

@@ -5,6 +5,7 @@ from webapp.models.book import Author, Book, BookAuthor
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
+from webapp.models.social import Block, Follow, Mute
 from webapp.models.user import LoginSession, User
 
 __all__ = [
@@ -12,11 +13,14 @@ __all__ = [
     "SHELVES",
     "AuditEntry",
     "Author",
+    "Block",
     "Book",
     "BookAuthor",
     "BookRedirect",
+    "Follow",
     "HelpfulVote",
     "LoginSession",
+    "Mute",
     "Notice",
     "Report",
     "Review",

@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):
     # A suspension ends by itself when this passes (SUSPENDED_FOREVER: until lifted).
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    # Private readers approve each follower first (webapp/services/follows.py).
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # The signed-in session this object was loaded for (set by webapp.sessions, not stored).
     login_session_key = None

@@ -7,9 +7,14 @@ from flask_login import current_user, login_required, logout_user
 
 from webapp.errors import ValidationError
 from webapp.forms import EmptyForm, apply_error
-from webapp.forms.account import DeleteAccountForm, EmailChangeForm, PasswordChangeForm
-from webapp.htmx import redirect_to, render
-from webapp.services import accounts
+from webapp.forms.account import (
+    DeleteAccountForm,
+    EmailChangeForm,
+    PasswordChangeForm,
+    PrivacyForm,
+)
+from webapp.htmx import is_partial, redirect_to, render
+from webapp.services import accounts, follows
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -19,6 +24,7 @@ def _forms(**given):
         "email_form": EmailChangeForm(prefix="email"),
         "password_form": PasswordChangeForm(prefix="password"),
         "delete_form": DeleteAccountForm(prefix="delete"),
+        "privacy_form": PrivacyForm(prefix="privacy", data={"private": current_user.is_private}),
     }
     forms.update(given)
     return forms
@@ -65,6 +71,19 @@ def change_password():
             flash("Your password was changed. Other sessions have been signed out.", "success")
             return redirect_to(url_for("account.index"))
     return _page("account/_password_form.html", 422, password_form=form)
+
+
+@bp.post("/privacy")
+@login_required
+def privacy():
+    """A private reader approves followers; going public lets every waiting request in."""
+    form = PrivacyForm(prefix="privacy")
+    if form.validate_on_submit():
+        follows.set_private(current_user, form.private.data)
+        flash("Your profile is private now." if form.private.data else "Your profile is public.")
+        if not is_partial():
+            return redirect_to(url_for("account.index"))
+    return _page("account/_privacy_form.html", 422 if form.errors else 200, privacy_form=form)
 
 
 @bp.post("/sessions")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from webapp import permissions
 from webapp.htmx import render
 from webapp.models import User
-from webapp.services import reports, shelves, users
+from webapp.services import follows, reports, shelves, users
 
 bp = Blueprint("users", __name__)
 
@@ -30,4 +30,5 @@ def profile(username: str):
         reviews=users.reviews_by(reader, page, include_hidden=own_or_staff),
         stats=users.rating_stats(reader),
         user_reported=reports.has_open_report(current_user, user=reader),
+        **follows.relation(current_user, reader),
     )
