@@ -7,4 +7,11 @@
     var invalid = document.querySelector("form [aria-invalid='true']");
     if (invalid) invalid.focus();
   });
+  // After "Show more" (or any swap that marks one), focus moves to the first new item.
+  document.addEventListener("htmx:afterSettle", function () {
+    var here = document.querySelector("[data-focus-here]");
+    if (!here) return;
+    here.removeAttribute("data-focus-here");
+    here.focus();
+  });
 })();

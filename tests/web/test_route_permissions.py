@@ -82,7 +82,8 @@ def _review_action(action, expect, data=None):
 
 ROUTES: dict[str, list[Case]] = {
     "static": [_get("/static/css/site.css", EVERYONE_200)],
-    "main.home": [_get("/", EVERYONE_200)],
+    "main.home": [_get("/", EVERYONE_200)],  # signed in: the feed
+    "main.feed_more": [_get("/feed?after=2026-01-01T00:00:00+00:00_9", SIGNED_IN_PAGE)],
     "main.healthz": [_get("/healthz", EVERYONE_200)],
     "main.htmx_js": [_get("/vendor/htmx.min.js", by_role(301, 301))],  # to the hashed asset
     "main.favicon": [_get("/favicon.ico", EVERYONE_200)],

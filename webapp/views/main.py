@@ -1,26 +1,58 @@
-"""Home page, health check, favicon."""
+"""Home page (the feed for signed-in readers), health check, favicon."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from webapp import throttle
 from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
-from webapp.services import catalog, reviews
+from webapp.htmx import is_partial, render
+from webapp.services import catalog, feed, reviews
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
+    """Signed-in readers get their feed; visitors the public page (cacheable, no session)."""
+    if current_user.is_authenticated:
+        return _feed()
     return render_template(
         "home.html",
         recently_reviewed=catalog.recently_reviewed(limit=6),
         recent_reviews=reviews.recent(limit=6),
         top_rated=catalog.top_rated(limit=6),
     )
+
+
+def _feed():
+    """The feed from ``?after=`` on: a full page, or for htmx the entries and the next link."""
+    after = request.args.get("after")
+    entries, cursor = feed.page(current_user, after)
+    context = {"entries": entries, "cursor": cursor, "older": bool(after)}
+    if not entries and not after:
+        context["kindred"] = feed.kindred_readers(current_user)
+        context["helpful"] = feed.helpful_reviewers(current_user)
+    context["focus_first"] = is_partial()
+    return render("feed/index.html", "feed/_entries.html", **context)
+
+
+@bp.get("/feed")
+@login_required
+def feed_more():
+    """Older feed entries ("Show more"): a page without JavaScript, a fragment for htmx."""
+    return _feed()
 
 
 @bp.get("/healthz")
