@@ -3,12 +3,30 @@
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
+from webapp.models.reading import (
+    FORMATS,
+    GOAL_KINDS,
+    READ_STATUSES,
+    ProgressUpdate,
+    Read,
+    ReadingGoal,
+    ShelfTag,
+    Tag,
+)
 from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
 from webapp.models.social import Block, Follow, Mute
 from webapp.models.user import LoginSession, User
 
 __all__ = [
+    "FORMATS",
+    "GOAL_KINDS",
+    "READ_STATUSES",
+    "ProgressUpdate",
+    "Read",
+    "ReadingGoal",
+    "ShelfTag",
+    "Tag",
     "REPORT_REASONS",
     "SHELVES",
     "AuditEntry",

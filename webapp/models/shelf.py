@@ -26,6 +26,8 @@ class ShelfEntry(db.Model):
     user_id: Mapped[int] = link_key("users.id")
     book_id: Mapped[int] = link_key("books.id", index=True)
     status: Mapped[str] = mapped_column(String(20))
+    # When the book first went on a shelf ("date added" in imports); updated_at moves on.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)

@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     # Private readers approve each follower first (webapp/services/follows.py).
     is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Reads, progress, tags, goal and stats shown to the reader alone.
+    reading_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # The signed-in session this object was loaded for (set by webapp.sessions, not stored).
     login_session_key = None

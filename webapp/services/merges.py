@@ -7,8 +7,8 @@ from sqlalchemy import delete, select, update
 from webapp import permissions, search
 from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
-from webapp.models import Book, BookRedirect, Review, ShelfEntry, User
-from webapp.services import catalog, locks, recount
+from webapp.models import Book, BookRedirect, Read, Review, ShelfEntry, User
+from webapp.services import catalog, locks, recount, tags
 from webapp.services.audit import audit, review_snapshot
 
 
@@ -89,6 +89,15 @@ def _move_shelves(source_id: int, target_id: int) -> None:
     shelved = set(
         db.session.scalars(select(ShelfEntry.user_id).where(ShelfEntry.book_id == target_id))
     )
+    # Reads all move; a reader's tags on a duplicate shelf entry join the kept entry's, and
+    # the entries that move take theirs along (ON UPDATE CASCADE).
+    db.session.execute(
+        update(Read)
+        .where(Read.book_id == source_id)
+        .values(book_id=target_id)
+        .execution_options(synchronize_session=False)
+    )
+    tags.move_book(source_id, target_id)
     db.session.execute(
         delete(ShelfEntry)
         .where(ShelfEntry.book_id == source_id, ShelfEntry.user_id.in_(shelved))

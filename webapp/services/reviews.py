@@ -16,7 +16,7 @@ from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import locks
+from webapp.services import locks, reads
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -180,7 +180,7 @@ def save(
 
 
 def _shelve_as_read(user: User, book: Book) -> None:
-    """Rating a book shelves it as Read, unless the reader already shelved it."""
+    """Rating a book shelves it as Read (one finished read, date unknown), unless shelved."""
     shelved = db.session.scalar(
         select(exists().where(ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id))
     )
@@ -188,6 +188,7 @@ def _shelve_as_read(user: User, book: Book) -> None:
         try:
             with db.session.begin_nested():
                 db.session.add(ShelfEntry(user_id=user.id, book_id=book.id, status="read"))
+                reads.ensure_finished_read(user, book)
         except IntegrityError:
             pass  # shelved meanwhile by a concurrent request: theirs stands
 

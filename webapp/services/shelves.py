@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import delete, select, union_all
 
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import SHELVES, Book, ShelfEntry, User, utcnow
+from webapp.services import reads
 
 
 def status_of(user: User | None, book: Book) -> str | None:
@@ -19,8 +22,14 @@ def status_of(user: User | None, book: Book) -> str | None:
     )
 
 
-def set_status(user: User, book: Book, status: str | None) -> str | None:
-    """Put ``book`` on one of ``user``'s shelves, or take it off with an empty status."""
+def set_status(
+    user: User, book: Book, status: str | None, finished_on: date | None = None
+) -> str | None:
+    """Put ``book`` on one of ``user``'s shelves, or take it off with an empty status.
+
+    Reading starts a read; Read and Did not finish end one on ``finished_on`` (unknown when
+    None). Taking a book off the shelves keeps its reads (they are history) but drops its tags.
+    """
     if not status:
         db.session.execute(
             delete(ShelfEntry).where(ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id)
@@ -29,7 +38,9 @@ def set_status(user: User, book: Book, status: str | None) -> str | None:
         return None
     if status not in SHELVES:
         raise ValidationError("status", "Choose one of the shelves.")
-    entry = db.session.get(ShelfEntry, (user.id, book.id))
+    entry = db.session.get(ShelfEntry, (user.id, book.id), with_for_update=True)
+    if entry is None or entry.status != status:
+        reads.on_shelved(user, book, status, finished_on)
     if entry is None:
         db.session.add(ShelfEntry(user_id=user.id, book_id=book.id, status=status))
     else:
