@@ -104,6 +104,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite: a batch operation copies a table and drops the old one, and with foreign keys
+        # on, that DROP deletes (ON DELETE CASCADE) every row referencing it — dropping a column
+        # of users would empty reviews and shelves. Keys are off while migrating (the PRAGMA
+        # only works outside a transaction, hence first), and checked before they are back on.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's autobegun transaction: Alembic runs its own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -112,6 +120,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left rows without their parents: {broken[:5]}")
 
 
 if context.is_offline_mode():
