@@ -54,6 +54,7 @@ class DataSet:
     reviews: list[tuple] = field(default_factory=list)
     helpful_votes: list[tuple] = field(default_factory=list)
     shelf_entries: list[tuple] = field(default_factory=list)
+    reads: list[tuple] = field(default_factory=list)
     search: list[tuple] = field(default_factory=list)  # (book id, title, subtitle, authors, isbn)
 
 
@@ -73,14 +74,19 @@ COLUMNS = {
         "created_at updated_at"
     ),
     "helpful_votes": ("review_id", "user_id", "created_at"),
-    "shelf_entries": ("user_id", "book_id", "status", "updated_at"),
+    "shelf_entries": ("user_id", "book_id", "status", "updated_at", "created_at"),
+    "reads": words._w(
+        "id user_id book_id status started_on finished_on format progress_percent "
+        "created_at updated_at"
+    ),
 }
 TIME_COLUMNS = {
     "users": {"created_at"},
     "books": {"created_at", "last_reviewed_at"},
     "reviews": {"created_at", "updated_at"},
     "helpful_votes": {"created_at"},
-    "shelf_entries": {"updated_at"},
+    "shelf_entries": {"updated_at", "created_at"},
+    "reads": {"created_at", "updated_at"},
 }
 
 
@@ -91,6 +97,8 @@ class Generator:
         self.n_books, self.n_readers, self.n_reviews = books, readers, reviews
         self.n_votes = reviews // 2 if votes is None else votes
         self.rng = random.Random(seed)
+        # Reads draw from their own stream, so adding them left every other table as it was.
+        self.read_rng = random.Random(seed * 7919 + 13)
 
     # --- text -----------------------------------------------------------------------------
     def _sentence(self) -> str:
@@ -214,7 +222,35 @@ class Generator:
             data.search.append(
                 (book_id, title, subtitle or "", " ".join(names[a] for a in chosen), isbn or "")
             )
+        self._reads(data)
         return data
+
+    def _reads(self, data: DataSet) -> None:
+        """One read per Read / Reading / Did-not-finish shelf entry, dated by the shelving
+        (a finish 2–60 days after the start; a read in progress somewhere along)."""
+        r = self.read_rng
+        status_of = {"read": "finished", "reading": "reading", "did_not_finish": "dnf"}
+        formats = ["paperback", "hardcover", "ebook", "audiobook", None]
+        for user_id, book_id, shelf, at, _ in data.shelf_entries:
+            if shelf not in status_of:
+                continue
+            status = status_of[shelf]
+            day = at // 86400
+            started = day - r.randrange(2, 60)
+            data.reads.append(
+                (
+                    len(data.reads) + 1,
+                    user_id,
+                    book_id,
+                    status,
+                    _day(started) if r.random() < 0.8 else None,
+                    None if status == "reading" else _day(day),
+                    r.choice(formats),
+                    r.randrange(1, 100) if status == "reading" else None,
+                    at,
+                    at,
+                )
+            )
 
     @staticmethod
     def _split(total: int, weights: list[float]) -> list[int]:
@@ -362,7 +398,7 @@ class Generator:
         """Rating shelves a book as Read (as services.reviews.save does); plus other shelves."""
         r = self.rng
         for row in data.reviews:
-            data.shelf_entries.append((row[2], row[1], "read", row[10]))
+            data.shelf_entries.append((row[2], row[1], "read", row[10], row[10]))
         cum = list(accumulate(book_weight[ranks[b]] for b in range(self.n_books)))
         stride = self.n_books + 1
         statuses = ["want_to_read"] * 6 + ["reading"] * 3 + ["did_not_finish"]
@@ -373,12 +409,16 @@ class Generator:
             if key in self._pairs:
                 continue
             self._pairs.add(key)
-            data.shelf_entries.append(
-                (user_id, book_id, r.choice(statuses), EPOCH_END - r.randrange(SPAN))
-            )
+            at = EPOCH_END - r.randrange(SPAN)
+            data.shelf_entries.append((user_id, book_id, r.choice(statuses), at, at))
 
 
 # --- writing ------------------------------------------------------------------------------
+
+
+def _day(days: int) -> str:
+    """Days since 1970 as an ISO date (what both databases take for a DATE)."""
+    return time.strftime("%Y-%m-%d", time.gmtime(days * 86400))
 
 
 def _sqlite_time(t: int | None) -> str | None:
@@ -454,7 +494,7 @@ def write_postgresql(conn, data: DataSet) -> None:
                     copy.write_row(row)
         cur.execute("SET session_replication_role = DEFAULT")
         cur.execute(PG_SEARCH_SQL)
-        for table in ("authors", "users", "books", "reviews"):
+        for table in ("authors", "users", "books", "reviews", "reads"):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
@@ -542,7 +582,15 @@ def generate(
         db.engine.dispose()
     counts = {
         name: len(getattr(data, name))
-        for name in ("authors", "books", "users", "reviews", "helpful_votes", "shelf_entries")
+        for name in (
+            "authors",
+            "books",
+            "users",
+            "reviews",
+            "helpful_votes",
+            "shelf_entries",
+            "reads",
+        )
     }
     result = {
         "counts": counts,

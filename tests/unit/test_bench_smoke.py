@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash
 
 from bench import generate
 from webapp.extensions import db
-from webapp.models import Book, Review, User
+from webapp.models import Book, Read, Review, ShelfEntry, User
 
 
 def test_generated_data_is_consistent(empty_database):
@@ -28,6 +28,11 @@ def test_generated_data_is_consistent(empty_database):
         assert 0.5 < texted / 2000 < 0.8  # roughly 30% are ratings without text
         reader = db.session.scalar(select(User).where(User.username_key == "reader1"))
         assert check_password_hash(reader.password_hash, generate.BENCH_PASSWORD)
+        # One read for every Read / Reading / Did-not-finish shelf entry, as migration 0005 does.
+        shelved = select(func.count()).select_from(ShelfEntry)
+        shelved = shelved.where(ShelfEntry.status != "want_to_read")
+        assert db.session.scalar(select(func.count(Read.id))) == db.session.scalar(shelved)
+        assert result["counts"]["reads"] == db.session.scalar(shelved)
         db.session.remove()
         db.engine.dispose()
 
