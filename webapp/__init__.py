@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webapp import converters
 from webapp.config import INSTANCE, ROOT, load_config, storage_options
+from webapp.inputs import clean_request_class
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     INSTANCE.mkdir(exist_ok=True)
 
     register_extensions(app)
+    app.request_class = clean_request_class(app.request_class)
+    converters.init_app(app)
     register_blueprints(app)
     register_hooks(app)
 

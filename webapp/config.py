@@ -116,6 +116,8 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "COLOPHON_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": secret,
+        # Request bodies past this get 413 with the site's error page (default 1 MB).
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
         # The origin of absolute links (canonical, og:, feeds, mails); never the Host header.
         "SITE_URL": site_url,
         "TRUSTED_HOSTS": trusted_hosts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, make_response, redirect, render_template, request
+from werkzeug.urls import iri_to_uri
 
 
 def is_partial() -> bool:
@@ -27,6 +28,7 @@ def render(page: str, partial: str | None = None, status: int = 200, **context) 
 
 def redirect_to(url: str, status: int = 303) -> Response:
     """Post/redirect/get for plain requests; htmx gets ``HX-Redirect`` (a 3xx would be swapped)."""
+    url = iri_to_uri(url)  # a header holds only ASCII: percent-encode, e.g. a Cyrillic ``next``
     if is_partial():
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url

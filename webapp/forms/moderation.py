@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from webapp.models.base import MAX_INT
 from webapp.services.moderation import ACTIONS
 
 
@@ -66,6 +67,9 @@ class RoleForm(FlaskForm):
 class MergeForm(FlaskForm):
     target_id = IntegerField(
         "Merge into book number",
-        validators=[DataRequired(message="Give the number of the book to keep.")],
+        validators=[
+            DataRequired(message="Give the number of the book to keep."),
+            NumberRange(1, MAX_INT, message="There is no book with that number."),
+        ],
         description="The number in the kept book's address, e.g. 42 in /books/42-….",
     )

@@ -8,6 +8,9 @@ from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+# The largest value an Integer column holds on both databases (ids, page numbers, counts).
+MAX_INT = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC. Used as a column default *callable*."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import defer
 
 from webapp.extensions import db
 from webapp.models import Block, Follow, HelpfulVote, Mute, Review, User, utcnow
+from webapp.services import cursors
 from webapp.services.reviews import VISIBLE
 
 PAGE_SIZE = 30
@@ -57,13 +58,7 @@ def encode_cursor(review: Review) -> str:
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     """None for a missing or malformed cursor (the feed then starts from the newest)."""
-    if not cursor:
-        return None
-    first, _, second = cursor.rpartition("_")
-    try:
-        return datetime.fromisoformat(first), int(second)
-    except (ValueError, OverflowError):
-        return None
+    return cursors.time_cursor(cursor)
 
 
 def group(reviews: list[Review]) -> list[Entry]:

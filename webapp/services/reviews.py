@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import locks, reads
+from webapp.services import cursors, locks, reads
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -25,14 +26,15 @@ REVIEWS_PER_PAGE = 20
 
 
 def parse_stars(value: str | float | None) -> int:
-    """'3.5' → 7 half-stars. Raises ValidationError('rating')."""
-    if value is None or str(value).strip() == "":
+    """'3.5' → 7 half-stars (fullwidth digits are digits). Raises ValidationError('rating')."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if text == "":
         raise ValidationError("rating", "Choose a star rating (reviews need a rating).")
-    try:
-        stars = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationError("rating", "Choose a rating from 0.5 to 5 stars.") from None
-    halves = stars * 2
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise ValidationError("rating", "Write the rating with the digits 0–9, e.g. 3.5.")
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", text):
+        raise ValidationError("rating", "Choose a rating from 0.5 to 5 stars.")
+    halves = Decimal(text) * 2
     if halves != halves.to_integral_value() or not 1 <= halves <= 10:
         raise ValidationError("rating", "Choose a rating from 0.5 to 5 stars, in half stars.")
     return int(halves)
@@ -359,15 +361,8 @@ def _encode_cursor(review: Review, sort: str) -> str:
 
 
 def _decode_cursor(cursor: str | None, sort: str):
-    if not cursor:
-        return None
-    try:
-        first, _, second = cursor.rpartition("_")
-        if sort == "newest":
-            return datetime.fromisoformat(first), int(second)
-        return float(first), int(second)
-    except (ValueError, OverflowError):
-        return None
+    """The (time or score, id) a "show more" link carries; None (start over) when malformed."""
+    return cursors.time_cursor(cursor) if sort == "newest" else cursors.score_cursor(cursor)
 
 
 def recent(limit: int = 10) -> list[Review]:

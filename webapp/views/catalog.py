@@ -10,6 +10,7 @@ from webapp.extensions import db, posting_limit
 from webapp.forms import apply_error
 from webapp.forms.catalog import BookForm
 from webapp.htmx import redirect_to, render
+from webapp.inputs import page_arg
 from webapp.models import Author, Book
 from webapp.services import catalog
 
@@ -25,7 +26,7 @@ def index():
     """One URL for browsing and searching; htmx live search swaps only ``#results``."""
     query = request.args.get("q", "").strip()[:200]
     choice, order = catalog.sort_for(query, request.args.get("sort"))
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     return render(
         "catalog/index.html",
         "catalog/_results.html",

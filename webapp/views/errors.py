@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, make_response, render_template
+from flask import Flask, g, make_response, render_template
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp import errors
+from webapp.extensions import db, login_manager
 from webapp.htmx import is_partial
 
 log = logging.getLogger(__name__)
@@ -21,9 +24,25 @@ MESSAGES = {
     403: ("Not allowed", "You do not have permission to do that."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "That address does not accept this kind of request."),
+    413: ("Too large", "That was more than the site accepts in one go. Please send less."),
     429: ("Slow down", "Too many attempts in a short time. Please wait a little and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
+    503: (
+        "Back in a moment",
+        "The site cannot reach its database just now. Please try again in a few seconds.",
+    ),
 }
+# Errors that mean "the database is not there right now", not "this request is wrong".
+UNAVAILABLE = (OperationalError, DisconnectionError, PoolTimeout)
+RETRY_AFTER_SECONDS = 5
+
+
+def rollback() -> None:
+    """An error page must not run on a session a failed statement left unusable."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone; the next request gets a fresh one
+        log.warning("Rollback failed before an error page", exc_info=True)
 
 
 def error_response(status: int, detail: str | None = None):
@@ -53,6 +72,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        rollback()
         if request_ctx.url_adapter is None:
             # The Host is not one of TRUSTED_HOSTS: no URL can be built, so no page either.
             return make_response(f"{error.code} {error.name}: unknown host.\n", error.code, PLAIN)
@@ -64,6 +84,19 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        rollback()
+        if isinstance(error, UNAVAILABLE):
+            return database_unavailable(error)
         # Logged with the stack trace; the browser only sees the styled page.
         log.exception("Unhandled error", exc_info=error)
         return error_response(InternalServerError.code)
+
+
+def database_unavailable(error: Exception):
+    """503 with Retry-After: the request was fine, the database did not answer."""
+    log.warning("Database unavailable: %s", type(error).__name__, exc_info=error)
+    # Rendered as for a visitor: asking the database who is signed in would fail again.
+    g._login_user = login_manager.anonymous_user()
+    response = error_response(503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

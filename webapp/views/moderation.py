@@ -22,6 +22,7 @@ from webapp.forms.moderation import (
     SuspendForm,
 )
 from webapp.htmx import is_partial, redirect_to, render
+from webapp.inputs import as_id, ids
 from webapp.models import REPORT_REASONS, Book, Review, User
 from webapp.services import audit, catalog, merges, moderation, notices, reports, staff
 from webapp.views.auth import safe_next
@@ -238,10 +239,10 @@ def review_action(review_id: int, action: str):
 @staff_required
 def bulk():
     form = BulkForm()
-    ids = [int(i) for i in request.form.getlist("review_ids") if i.isdigit()]
+    review_ids = ids(request.form.getlist("review_ids"))
     if form.validate_on_submit():
         try:
-            count = moderation.bulk(_me(), form.action.data, ids, form.reason.data)
+            count = moderation.bulk(_me(), form.action.data, review_ids, form.reason.data)
         except NotAllowed:
             abort(403)
         except ValidationError as error:
@@ -449,12 +450,11 @@ def merge_book(book_id: int):
 @bp.get("/moderation/log")
 @staff_required
 def log():
-    target_id = request.args.get("target_id", "")
     filters = audit.LogFilter(
         actor=request.args.get("actor", "").strip(),
         action=request.args.get("action", "").strip(),
         target_type=request.args.get("target_type", "").strip(),
-        target_id=int(target_id) if target_id.isdigit() else None,
+        target_id=as_id(request.args.get("target_id")),
     )
     return render_template(
         "moderation/log.html",

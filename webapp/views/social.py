@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user, login_required
 
 from webapp import permissions
 from webapp.errors import NotAllowed
 from webapp.extensions import posting_limit
 from webapp.htmx import is_partial, redirect_to, render
+from webapp.inputs import page_arg
 from webapp.models import User
 from webapp.services import blocks, follows
 
@@ -93,7 +94,7 @@ def unmute(username: str):
 
 
 def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_arg()
 
 
 @bp.get("/u/<username>/followers")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from webapp import permissions
 from webapp.htmx import render
+from webapp.inputs import page_arg
 from webapp.models import User
 from webapp.services import follows, reports, shelves, users
 
@@ -18,7 +19,7 @@ def profile(username: str):
     reader = User.by_username(username)
     if reader is None:
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     own_or_staff = permissions.is_moderator(current_user) or (
         current_user.is_authenticated and current_user.id == reader.id
     )
