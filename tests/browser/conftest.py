@@ -67,6 +67,15 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def axe_checker(chromium):
+    """One page with scripting on, where pages seen without JavaScript are replayed for axe."""
+    context = chromium.new_context()
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
 def page(request, chromium, live_server):
     """A fresh browser context per test, with JavaScript on and off."""
@@ -75,6 +84,7 @@ def page(request, chromium, live_server):
     page = context.new_page()
     page.js_enabled = request.param
     page.chromium = chromium
+    page.axe_checker = None if request.param else request.getfixturevalue("axe_checker")
     errors: list[str] = []
 
     def on_console(msg):
@@ -102,15 +112,17 @@ def assert_accessible(page) -> None:
     if page.js_enabled:
         results = _axe.run(page)
     else:
-        html, url = page.content(), page.url
-        context = page.chromium.new_context()
+        html, url, checker = page.content(), page.url, page.axe_checker
+
+        def replay(route):
+            route.fulfill(body=html, content_type="text/html")
+
+        checker.route(url, replay)
         try:
-            checker = context.new_page()
-            checker.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
             checker.goto(url)
             results = _axe.run(checker)
         finally:
-            context.close()
+            checker.unroute(url, replay)
     violations = results.response["violations"]
     summary = [
         f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violations
