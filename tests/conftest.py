@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -53,6 +54,17 @@ def postgres_error(url: str) -> str | None:
         return str(exc).strip().splitlines()[0]
 
 
+def require_postgres(url: str) -> str:
+    """``url``'s database, created on the TEST_DATABASE_URL server when missing."""
+    error = postgres_error(TEST_DATABASE_URL)
+    require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
+    name = make_url(url).database
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
 def config_for(url: str, **overrides) -> dict:
     return {
         "COLOPHON_ENV": "testing",
@@ -82,9 +94,7 @@ def database_url(request, tmp_path_factory) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'colophon-test.db'}"
     else:
-        error = postgres_error(TEST_DATABASE_URL)
-        require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
-        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        with psycopg.connect(require_postgres(TEST_DATABASE_URL), autocommit=True) as conn:
             conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
             conn.execute("CREATE SCHEMA public")
         from webapp.config import normalise_database_url
@@ -96,17 +106,12 @@ def database_url(request, tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def scratch_postgres() -> str:
-    """A second PostgreSQL database beside TEST_DATABASE_URL's (``<name>_scratch``), kept
+    """A second PostgreSQL database beside the test database (``<name>_scratch``), kept
     between runs: emptied for each use, because dropping a database forces a checkpoint that
     takes seconds on a busy server."""
-    error = postgres_error(TEST_DATABASE_URL)
-    require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
-    main = make_url(TEST_DATABASE_URL)
-    name = f"{main.database}_scratch"
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return main.set(database=name).render_as_string(hide_password=False)
+    url = make_url(TEST_DATABASE_URL)
+    scratch = url.set(database=f"{url.database}_scratch")
+    return require_postgres(scratch.render_as_string(hide_password=False))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -309,6 +314,14 @@ def world(request, users) -> World:
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests carry the ``browser`` mark (``-m "not browser"`` leaves them out)."""
+    browser_tests = Path(__file__).parent / "browser"
+    for item in items:
+        if item.path.is_relative_to(browser_tests):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -29,8 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.browser
-
 # The app behind each live server URL, so fixtures can seed data in its database.
 LIVE_APPS: dict = {}
 
