@@ -27,6 +27,9 @@ from webapp.services import (
 )
 from webapp.services.users import stats_for
 
+# Every test here starts from the same world: built once, each test rolled back.
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 
 def aggregates(book: Book) -> tuple:
     db.session.refresh(book)

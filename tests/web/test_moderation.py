@@ -14,6 +14,9 @@ from webapp.extensions import db
 from webapp.models import AuditEntry, Report, Review, User, utcnow
 from webapp.services import moderation, notices, reports, staff
 
+# Every test here starts from the same world: built once, each test rolled back.
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_report_a_review(web, auth, world, htmx):
@@ -314,17 +317,14 @@ def test_audit_log_filters(auth, client, world):
     )
 
 
-def test_auto_hide_threshold_from_config(make_app):
+def test_auto_hide_threshold_from_config(make_app, world):
+    review_id = world.review.id
     app = make_app(MODERATION_AUTO_HIDE=1)
     with app.app_context():
-        users = UserFactory()
-        author, reader = users("author"), users("reader")
-        review = moderation_review(author, moderation_book())
         web = Browserless(app.test_client())
         web.post("/login", {"login": "reader", "password": UserFactory.password})
-        assert web.post(f"/reviews/{review.id}/report", {"reason": "spam"}).status_code == 303
-        assert db.session.get(Review, review.id).is_hidden
-        assert reader.id
+        assert web.post(f"/reviews/{review_id}/report", {"reason": "spam"}).status_code == 303
+        assert db.session.get(Review, review_id).is_hidden
 
 
 def test_cli_create_admin_and_end_suspensions(app, users):
