@@ -1,4 +1,5 @@
-# Colophon: `make run` serves the site on SQLite with demo data; `make test` runs every test.
+# Colophon: `make run` serves the site and its worker on SQLite with demo data;
+# `make test` runs every test.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -41,10 +42,13 @@ lock-check: install
 .env:
 	printf 'COLOPHON_ENV=development\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > .env
 
+# The site and the background worker (mail, suspensions, digests) from Procfile.dev; mail is
+# written to instance/mail/ and listed at http://$(HOST):$(PORT)/dev/mail.
 run: install .env
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
+	HOST="$(HOST)" PORT="$(PORT)" SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port "$(PORT)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,12 +4,16 @@
    Install requirements.txt (the hash-pinned lock) into the slug's own virtualenv, as the
    Python buildpack does: the site then runs only on what the lock names.
 2. Create a fresh PostgreSQL database, passed as DATABASE_URL in the postgres:// form.
-3. Run the Procfile's ``release:`` command, then its ``web:`` command with PORT set, a generated
-   SECRET_KEY and COLOPHON_ENV unset (so production), and wait for /healthz.
-4. Smoke-test as the platform's router would (X-Forwarded-Proto: https), including plain HTTP.
-5. Stop gunicorn, drop the database, delete the slug. Exit 1 on any failure; bounded in time.
+3. Run the Procfile's ``release:`` command, then its ``web:`` and ``worker:`` commands with PORT
+   set, a generated SECRET_KEY, COLOPHON_ENV unset (so production), MAIL_URL pointing at a real
+   SMTP server (aiosmtpd) and REDIS_URL when Redis answers; wait for /healthz.
+4. Smoke-test as the platform's router would (X-Forwarded-Proto: https), including plain HTTP;
+   the worker must deliver the sign-up confirmation and a password-reset mail.
+5. Stop gunicorn and the worker, drop the database, delete the slug. Exit 1 on any failure;
+   bounded in time.
 
-    python scripts/paas_rehearsal.py        # ADMIN_DATABASE_URL picks the server
+    python scripts/paas_rehearsal.py        # ADMIN_DATABASE_URL picks the server,
+                                            # REHEARSAL_REDIS_URL the Redis database
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from email import message_from_bytes, policy
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -34,6 +39,8 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+# The queue and rate limits, when a Redis server answers on 127.0.0.1:6379.
+REDIS_URL = os.environ.get("REHEARSAL_REDIS_URL", "redis://127.0.0.1:6379/14")
 ADMIN_URL = os.environ.get("ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEADLINE_SECONDS = int(os.environ.get("REHEARSAL_TIMEOUT", "180"))
 HTTP_TIMEOUT = 10
@@ -64,7 +71,7 @@ def procfile() -> dict[str, str]:
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, command = line.partition(":")
             processes[name.strip()] = command.strip()
-    for needed in ("release", "web"):
+    for needed in ("release", "web", "worker"):
         if needed not in processes:
             raise Failed(f"Procfile has no {needed}: process")
     return processes
@@ -109,6 +116,38 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Mailbox:
+    """The mail server the platform's MAIL_URL points at: aiosmtpd on a loopback port."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, subject: str, deadline: float):
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["Subject"] == subject:
+                    self.messages.remove(message)
+                    return message
+            time.sleep(0.2)
+        raise Failed(f"no {subject!r} mail arrived: is the worker running?")
+
+    @staticmethod
+    def link_path(message, contains: str) -> str:
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        for url in re.findall(r"https?://\S+", text):
+            if contains in url:
+                return urlsplit(url).path
+        raise Failed(f"no {contains} link in the mail")
+
+
 def redis_answers() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
@@ -118,12 +157,23 @@ def redis_answers() -> bool:
         return False
 
 
-def platform_env(database_url: str, port: int, bin_dir: Path) -> dict[str, str]:
+def platform_env(database_url: str, port: int, bin_dir: Path, mail_url: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("COLOPHON_", "FLASK_", "SQLALCHEMY_"))
-        and k not in {"SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "PYTHONPATH"}
+        and k
+        not in {
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "RATELIMIT_STORAGE_URI",
+            "PYTHONPATH",
+            "REDIS_URL",
+            "MAIL_URL",
+            "MAIL_FROM",
+            "TASK_QUEUE",
+            "TASK_QUEUE_FILE",
+        }
     }
     env.update(
         DATABASE_URL=database_url,
@@ -133,11 +183,13 @@ def platform_env(database_url: str, port: int, bin_dir: Path) -> dict[str, str]:
         PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
         PYTHONUNBUFFERED="1",
     )
-    # Several workers need shared rate-limit counters; without Redis, rehearse with one.
+    # REDIS_URL carries the queue and the shared rate-limit counters; without Redis, rehearse
+    # with one web worker and the SQLite queue in the slug's instance/ (shared by both processes).
     if redis_answers():
-        env.update(WEB_CONCURRENCY="2", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/14")
+        env.update(WEB_CONCURRENCY="2", REDIS_URL=REDIS_URL)
     else:
         env.update(WEB_CONCURRENCY="1")
+    env.update(MAIL_URL=mail_url, MAIL_FROM="Colophon <rehearsal@colophon.test>")
     return env
 
 
@@ -194,7 +246,7 @@ def assert_security_headers(response, what: str) -> None:
     check(h.get("Strict-Transport-Security", "").startswith("max-age="), f"{what}: HSTS")
 
 
-def smoke(site: Site) -> None:
+def smoke(site: Site, mailbox: Mailbox) -> None:
     health = site.request("GET", "/healthz")
     check(health.status == 200 and json.loads(health.body)["database"] == "ok", "/healthz 200")
     check(site.request("GET", "/healthz", https=False).status == 200, "/healthz over plain http")
@@ -238,6 +290,7 @@ def smoke(site: Site) -> None:
         f"session cookie Secure, HttpOnly, SameSite=Lax ({sorted(flags)})",
     )
     check(name in site.request("GET", "/").body.decode(), "signed in after sign-up")
+    confirm_and_reset(site, mailbox, name)
 
     html = home.body.decode()
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
@@ -258,6 +311,20 @@ def smoke(site: Site) -> None:
     assert_security_headers(missing, "404 page")
 
     post_a_review(site)
+
+
+def confirm_and_reset(site: Site, mailbox: Mailbox, name: str) -> None:
+    """The worker mails the confirmation link; following it lets the reader post."""
+    deadline = time.monotonic() + 30
+    mail = mailbox.wait_for("Confirm your email address", deadline)
+    check(mail["To"] == f"{name} <{name}@example.com>", "worker sent the confirmation mail")
+    confirmed = post_form(site, mailbox.link_path(mail, "/email/confirm/"), {})
+    check(confirmed.status == 303, f"confirmation link POST 303 (got {confirmed.status})")
+    asked = post_form(site, "/password/forgot", {"email": f"{name}@example.com"})
+    check(asked.status == 303, "password reset asked")
+    reset = mailbox.wait_for("Reset your password", deadline)
+    path = mailbox.link_path(reset, "/password/reset/")
+    check(site.request("GET", path).status == 200, "reset link from the mail opens")
 
 
 def post_form(site: Site, path: str, form: dict):
@@ -350,7 +417,9 @@ def main() -> int:
     admin = urlsplit(ADMIN_URL)
     database_url = f"postgres://{admin.netloc}/{db_name}"  # the form platforms hand out
     slug = Path(tempfile.mkdtemp(prefix="colophon-slug-"))
-    web = None
+    web = worker = None
+    mailbox = Mailbox()
+    mailbox.controller.start()
     try:
         with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{db_name}"')
@@ -358,7 +427,7 @@ def main() -> int:
         build_slug(slug)
         bin_dir = install(slug, deadline)
         port = free_port()
-        env = platform_env(database_url, port, bin_dir)
+        env = platform_env(database_url, port, bin_dir, f"smtp://127.0.0.1:{mailbox.port}")
 
         say(f"release: {processes['release']}")
         release = subprocess.run(  # noqa: S602  (Procfile commands are shell commands)
@@ -383,9 +452,20 @@ def main() -> int:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        say(f"worker: {processes['worker']} (queue: {env.get('REDIS_URL', 'SQLite')})")
+        with open(slug / "worker.log", "wb") as log:
+            worker = subprocess.Popen(  # noqa: S602
+                processes["worker"],
+                shell=True,
+                cwd=slug,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         site = Site(port)
         wait_for_health(site, web, min(deadline, time.monotonic() + 60))
-        smoke(site)
+        smoke(site, mailbox)
         doctor = subprocess.run(  # noqa: S602
             "flask --app webapp doctor",  # noqa: S607
             shell=True,
@@ -399,7 +479,10 @@ def main() -> int:
         print(doctor.stdout, end="")
         check(doctor.returncode == 0, "flask doctor passes on the rehearsed configuration")
         stop(web)
+        stop(worker)
         check_request_log(log_path)
+        worker_log = (slug / "worker.log").read_text(errors="replace")
+        check("Traceback" not in worker_log, "worker ran without errors")
         check(time.monotonic() < deadline, f"finished within {DEADLINE_SECONDS}s")
         say("PASSED")
         return 0
@@ -408,10 +491,15 @@ def main() -> int:
         if web is not None and (slug / "web.log").exists():
             say("last lines of the web process output:")
             print("\n".join((slug / "web.log").read_text(errors="replace").splitlines()[-30:]))
+        if worker is not None and (slug / "worker.log").exists():
+            say("last lines of the worker output:")
+            print("\n".join((slug / "worker.log").read_text(errors="replace").splitlines()[-30:]))
         return 1
     finally:
-        if web is not None:
-            stop(web)
+        mailbox.controller.stop()
+        for process in (web, worker):
+            if process is not None:
+                stop(process)
         try:
             with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')

@@ -31,6 +31,9 @@ from tests.factories import UserFactory, World, build_world
 from webapp import create_app
 from webapp.extensions import db, limiter
 
+# The SMTP server and job runner fixtures (tests/mailbox.py).
+pytest_plugins = ["tests.mailbox"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

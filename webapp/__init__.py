@@ -49,13 +49,29 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from webapp import tasks
+
+    tasks.init_app(app)
+
     from webapp.engine import configure_engine
 
     configure_engine(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.views import account, auth, books, catalog, main, notices, social, users
+    from webapp.views import (
+        account,
+        auth,
+        books,
+        catalog,
+        jobs,
+        mail,
+        main,
+        notices,
+        recovery,
+        social,
+        users,
+    )
     from webapp.views import moderation as moderation_views
     from webapp.views import reviews as reviews_views
 
@@ -69,6 +85,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(social.bp)
+    app.register_blueprint(recovery.bp)
+    app.register_blueprint(jobs.bp)
+    mail.register(app)
 
 
 def register_hooks(app: Flask) -> None:

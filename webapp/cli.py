@@ -52,6 +52,37 @@ def register(app: Flask) -> None:
 
         click.echo(f"Ended {staff.end_expired_suspensions()} suspensions.")
 
+    @app.cli.group("jobs", invoke_without_command=True)
+    @click.pass_context
+    def jobs(ctx) -> None:
+        """List background jobs that failed every retry (see also /moderation/jobs)."""
+        if ctx.invoked_subcommand:
+            return
+        from webapp.services import jobs as job_service
+
+        failures = job_service.failures()
+        for f in failures:
+            click.echo(
+                f"{f.id:>5}  {f.failed_at:%Y-%m-%d %H:%M}  {f.task}{tuple(f.args)!r}  "
+                f"after {f.attempts} attempts: {f.error}"
+            )
+        click.echo(f"{len(failures)} failed job(s).")
+
+    @jobs.command("retry")
+    @click.argument("failure_id", type=int)
+    def retry_job(failure_id: int) -> None:
+        """Queue a failed job again."""
+        from webapp.errors import NotFound
+        from webapp.services import jobs as job_service
+
+        try:
+            failure = job_service.retry(failure_id)
+        except NotFound as error:
+            raise click.ClickException(str(error)) from None
+        if failure.retried_at is None:
+            raise click.ClickException("The queue did not answer.")
+        click.echo(f"Queued {failure.task} again.")
+
     @app.cli.command("recount")
     @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any number differs.")
     def recount(check: bool) -> None:

@@ -103,6 +103,8 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         trusted_hosts = [site_host(site_url)]
 
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url())
+    # The one Redis setting: the task queue and the rate limiter use it unless told otherwise.
+    redis_url = os.environ.get("REDIS_URL") or None
     # One connection per worker thread, a little overflow, and a ping after idle periods.
     engine_options: dict = {
         "pool_pre_ping": True,
@@ -137,8 +139,11 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         # CSRF tokens live as long as the session: a review written slowly must still post.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": production,
-        # Rate limits: in-memory by default, Redis (or any limits URI) when configured.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "REDIS_URL": redis_url,
+        # Rate limits: Redis when REDIS_URL is set (or any limits URI), else in-memory.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or redis_url
+        or "memory://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Storage down: count in this process's memory (logged, shown in /healthz), never a 500.
@@ -158,6 +163,20 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "FOLLOW_LIMIT_PER_USER": os.environ.get("FOLLOW_LIMIT_PER_USER", "30 per hour"),
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 1 if production else 0),
         "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
+        # Background jobs (webapp/tasks.py): Redis with REDIS_URL, else a SQLite file in
+        # instance/; tests use huey's in-memory queue and run the jobs themselves.
+        "TASK_QUEUE": os.environ.get("TASK_QUEUE")
+        or ("redis" if redis_url else "memory" if mode == "testing" else "sqlite"),
+        "TASK_QUEUE_FILE": os.environ.get("TASK_QUEUE_FILE") or str(INSTANCE / "tasks.db"),
+        # Mail (webapp/mailer.py): smtp://user:pass@host:587?starttls=1 or smtps://…; unset
+        # outside production, messages are written to MAIL_DIR (listed at /dev/mail).
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Colophon <colophon@localhost>"),
+        "MAIL_DIR": os.environ.get("MAIL_DIR") or str(INSTANCE / "mail"),
+        # May readers who have not confirmed their address post reviews and reports?
+        "UNVERIFIED_CAN_POST": _bool("UNVERIFIED_CAN_POST", not production),
+        "RESET_LIMIT_PER_IP": os.environ.get("RESET_LIMIT_PER_IP", "10 per hour"),
+        "RESET_LIMIT_PER_ADDRESS": os.environ.get("RESET_LIMIT_PER_ADDRESS", "3 per hour"),
         # Distinct readers' open reports that hide a review until a moderator looks at it.
         "MODERATION_AUTO_HIDE": _int("MODERATION_AUTO_HIDE", 3),
     }

@@ -196,6 +196,53 @@ def check_sqlite(app: Flask) -> Check | None:
     )
 
 
+def check_mail(app: Flask) -> Check:
+    from webapp.mailer import MailError, parse_mail_url
+
+    url = app.config.get("MAIL_URL")
+    if not url:
+        if app.config["COLOPHON_ENV"] == "production":
+            return Check(
+                FAIL,
+                "mail",
+                "MAIL_URL is not set: no reset or confirmation mail can be sent; set e.g. "
+                "smtp://user:pass@smtp.example.org:587?starttls=1",
+            )
+        return Check(
+            WARN, "mail", f"MAIL_URL not set: messages are written to {app.config['MAIL_DIR']}"
+        )
+    try:
+        smtp = parse_mail_url(url)
+    except MailError as exc:
+        return Check(FAIL, "mail", str(exc))
+    how = "smtps" if smtp.tls else "starttls" if smtp.starttls else "plain smtp"
+    if not (smtp.tls or smtp.starttls) and smtp.username:
+        return Check(FAIL, "mail", f"{how} with a password: add ?starttls=1 or use smtps://")
+    return Check(OK, "mail", f"{how} to {smtp.host}:{smtp.port}, from {app.config['MAIL_FROM']}")
+
+
+def check_redis(app: Flask) -> Check:
+    from webapp.tasks import redis_check
+
+    answers, detail = redis_check(app.config.get("REDIS_URL"))
+    if answers is None:
+        status = WARN if app.config["COLOPHON_ENV"] == "production" else OK
+        return Check(
+            status,
+            "redis",
+            "REDIS_URL not set: the queue is a SQLite file in instance/, so the web and worker "
+            "processes must share one machine's disk",
+        )
+    return Check(OK if answers else FAIL, "redis", detail)
+
+
+def check_queue(app: Flask) -> Check:
+    from webapp.tasks import queue_check
+
+    answers, detail = queue_check(app)
+    return Check(OK if answers else FAIL, "task queue", detail)
+
+
 CHECKS: list[Callable[[Flask], Check | None]] = [
     check_mode,
     check_secret,
@@ -205,6 +252,9 @@ CHECKS: list[Callable[[Flask], Check | None]] = [
     check_site_url,
     check_trusted_hosts,
     check_rate_limits,
+    check_mail,
+    check_redis,
+    check_queue,
     check_sqlite,
 ]
 

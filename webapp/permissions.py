@@ -9,6 +9,13 @@ def is_signed_in(user: Any) -> bool:
     return bool(user and user.is_authenticated)
 
 
+def can_post(user: Any) -> bool:
+    """Reviews and reports need a confirmed address unless UNVERIFIED_CAN_POST (development)."""
+    from flask import current_app
+
+    return is_signed_in(user) and (user.email_verified or current_app.config["UNVERIFIED_CAN_POST"])
+
+
 def is_moderator(user: Any) -> bool:
     """Moderators and admins."""
     return is_signed_in(user) and user.role in ("moderator", "admin")
@@ -100,6 +107,7 @@ PREDICATES = {
     "can_block": can_block,
     "can_see_hidden_review": can_see_hidden_review,
     "is_signed_in": is_signed_in,
+    "can_post": can_post,
     "is_moderator": is_moderator,
     "is_admin": is_admin,
     "owns": owns,

@@ -104,3 +104,49 @@ def test_sqlite_file_databases_use_wal(tmp_path):
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         db.engine.dispose()
+
+
+def test_redis_url_is_the_one_redis_setting(monkeypatch):
+    for name in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "TASK_QUEUE", "UNVERIFIED_CAN_POST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    plain = load_config("production")
+    assert (plain["REDIS_URL"], plain["RATELIMIT_STORAGE_URI"]) == (None, "memory://")
+    assert plain["TASK_QUEUE"] == "sqlite" and plain["TASK_QUEUE_FILE"].endswith(
+        "instance/tasks.db"
+    )
+    assert plain["UNVERIFIED_CAN_POST"] is False
+    assert load_config("development")["UNVERIFIED_CAN_POST"] is True
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    config = load_config("production")
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    assert config["TASK_QUEUE"] == "redis"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memcached://cache.internal:11211")
+    assert load_config("production")["RATELIMIT_STORAGE_URI"] == "memcached://cache.internal:11211"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://relay.internal", ("relay.internal", 25, False, False, None, None)),
+        (
+            "smtp://me%40x.org:p%3Ass@smtp.x.org?starttls=1",
+            ("smtp.x.org", 587, False, True, "me@x.org", "p:ss"),
+        ),
+        ("smtps://u:p@smtp.x.org", ("smtp.x.org", 465, True, False, "u", "p")),
+        ("smtp://u:p@smtp.x.org:2525?starttls=true", ("smtp.x.org", 2525, False, True, "u", "p")),
+    ],
+)
+def test_mail_url_forms(url, expected):
+    from webapp.mailer import parse_mail_url
+
+    s = parse_mail_url(url)
+    assert (s.host, s.port, s.tls, s.starttls, s.username, s.password) == expected
+
+
+@pytest.mark.parametrize("url", ["http://smtp.x.org", "smtp://", "smtp://h:notaport"])
+def test_bad_mail_urls_are_refused(url):
+    from webapp.mailer import MailError, parse_mail_url
+
+    with pytest.raises(MailError):
+        parse_mail_url(url)

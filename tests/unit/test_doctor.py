@@ -29,7 +29,11 @@ def redis_reachable() -> bool:
 
 
 def production(make_app, **overrides):
-    site = {"SITE_URL": "https://books.example.org", "TRUSTED_HOSTS": ["books.example.org"]}
+    site = {
+        "SITE_URL": "https://books.example.org",
+        "TRUSTED_HOSTS": ["books.example.org"],
+        "MAIL_URL": "smtps://colophon:s3cret@smtp.example.org",
+    }
     return make_app(COLOPHON_ENV="production", SECRET_KEY=STRONG_SECRET, **{**site, **overrides})
 
 
@@ -74,6 +78,39 @@ def test_good_production_configuration_passes(make_app, database_url, monkeypatc
     assert statuses["rate limits"] == WARN  # memory:// is only right for a single worker
     assert statuses.get("sqlite") == (WARN if database_url.startswith("sqlite") else None)
     assert "migrations at head" in result.output
+    assert statuses["mail"] == OK and "smtps to smtp.example.org:465" in result.output
+    assert statuses["redis"] == WARN and statuses["task queue"] == OK
+
+
+def test_production_without_mail_fails_and_says_so(make_app, monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    app = production(make_app, MAIL_URL=None)
+    result, statuses = doctor(app)
+    assert result.exit_code == 1 and statuses["mail"] == FAIL
+    page = app.test_client().get("/password/forgot", base_url="https://books.example.org")
+    assert b"This site cannot send email" in page.data
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        ("smtp://user:pw@smtp.example.org:25", "with a password"),
+        ("http://smtp.example.org", "must look like"),
+    ],
+)
+def test_bad_mail_url_fails(make_app, monkeypatch, url, detail):
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    result, statuses = doctor(production(make_app, MAIL_URL=url))
+    assert statuses["mail"] == FAIL and detail in result.output
+
+
+def test_redis_is_reported(make_app, monkeypatch):
+    require(redis_reachable(), "Redis at 127.0.0.1:6379 is unreachable")
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    result, statuses = doctor(production(make_app, REDIS_URL="redis://127.0.0.1:6379/7"))
+    assert statuses["redis"] == OK
+    result, statuses = doctor(production(make_app, REDIS_URL="redis://127.0.0.1:1/0"))
+    assert statuses["redis"] == FAIL and "unreachable" in result.output
 
 
 def test_shared_rate_limit_storage_with_several_workers(make_app, database_url, monkeypatch):

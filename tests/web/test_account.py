@@ -38,7 +38,8 @@ def test_change_email(web, reader, htmx):
     else:
         assert response.status_code == 303 and response.headers["Location"] == "/account"
     db.session.refresh(reader)
-    assert reader.email == "fresh@example.com"
+    # The new address must confirm first (tests/web/test_mail_accounts.py follows the link).
+    assert (reader.email, reader.pending_email) == ("reader@example.com", "fresh@example.com")
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,30 @@ def _post(url, expect, data=None):
     )
 
 
+def _reset(w) -> str:
+    from webapp.services import accounts
+
+    return accounts.reset_token(w.users["author"])
+
+
+def _confirm(w) -> str:
+    from webapp.services import accounts
+
+    return accounts.verification_token(w.users["author"], w.users["author"].email)
+
+
+def _unsubscribe(w) -> str:
+    from webapp.services import mail
+
+    return mail.unsubscribe_token(w.users["author"], "all")
+
+
+def _failure(w) -> int:
+    from webapp.services import jobs
+
+    return jobs.record_failure("deliver_mail", [1], "SMTPServerDisconnected()", 7).id
+
+
 def _review_action(action, expect, data=None):
     return _post(lambda w: f"/moderation/reviews/{w.review.id}/{action}", expect, data)
 
@@ -101,6 +125,36 @@ ROUTES: dict[str, list[Case]] = {
     "account.change_password": [_post("/account/password", by_role(303, 422))],
     "account.end_other_sessions": [_post("/account/sessions", by_role(303, 303))],
     "account.delete": [_post("/account/delete", by_role(303, 422))],
+    "account.notifications": [
+        _post("/account/notifications", by_role(303, 303), lambda w: {"notify-digest": "daily"})
+    ],
+    "account.resend_confirmation": [_post("/account/confirm/resend", by_role(303, 303))],
+    # Mailed links: the signed token is the authority, whoever follows it.
+    "recovery.forgot_password": [
+        _get("/password/forgot", EVERYONE_200),
+        _post("/password/forgot", by_role(422, 422)),  # no address given
+    ],
+    "recovery.reset_password": [
+        _get(lambda w: f"/password/reset/{_reset(w)}", EVERYONE_200),
+        _post(lambda w: f"/password/reset/{_reset(w)}", by_role(422, 422)),  # no password
+        _get("/password/reset/forged", by_role(410, 410)),
+    ],
+    "recovery.confirm_email": [
+        _get(lambda w: f"/email/confirm/{_confirm(w)}", EVERYONE_200),
+        _post(lambda w: f"/email/confirm/{_confirm(w)}", by_role(303, 303)),
+    ],
+    "mail.unsubscribe": [
+        _get(lambda w: f"/unsubscribe/{_unsubscribe(w)}", EVERYONE_200),
+        _post(lambda w: f"/unsubscribe/{_unsubscribe(w)}", by_role(303, 303)),
+        _get("/unsubscribe/forged", by_role(404, 404)),
+    ],
+    # Only where mail goes to files (development and tests without MAIL_URL).
+    "dev_mail.outbox": [_get("/dev/mail", EVERYONE_200)],
+    "jobs.index": [_get("/moderation/jobs", STAFF_PAGE)],
+    "jobs.retry": [
+        _post(lambda w: f"/moderation/jobs/{_failure(w)}/retry", STAFF_ACTION),
+        _post("/moderation/jobs/999999/retry", by_role(303, 403, 403, 404, 404)),
+    ],
     "books.detail": [
         _get(lambda w: f"/books/{w.book.id}", by_role(301, 301)),
         _get(lambda w: f"/books/{w.book.id}-{w.book.slug}", EVERYONE_200),

@@ -14,6 +14,7 @@ def test_healthz_up(client):
         "status": "ok",
         "database": "ok",
         "ratelimit": {"storage": "memory", "status": "ok"},
+        "redis": "not configured",
     }
 
 

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField
+from wtforms import BooleanField, PasswordField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from webapp.forms.auth import email_field, new_password_field
@@ -29,3 +30,16 @@ class DeleteAccountForm(FlaskForm):
 
 class PrivacyForm(FlaskForm):
     private = BooleanField("Approve followers before they can follow me")
+
+
+class NotificationsForm(FlaskForm):
+    moderation = BooleanField("A review of mine is hidden, restored or removed")
+    reports = BooleanField("The outcome of a report I made")
+    digest = RadioField(
+        "How to send them",
+        choices=[
+            SelectChoice("each", "One mail for each event"),
+            SelectChoice("daily", "One daily digest"),
+        ],
+        default="each",
+    )

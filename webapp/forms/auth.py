@@ -43,3 +43,21 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField("Remember me")
     next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        description="The address your account uses.",
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=10, max=1024)],
+        description="At least 10 characters. Every session of yours will be signed out.",
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -2,6 +2,7 @@
 
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
+from webapp.models.mail import JobFailure, OutboxMessage
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.reading import (
     FORMATS,
@@ -37,9 +38,11 @@ __all__ = [
     "BookRedirect",
     "Follow",
     "HelpfulVote",
+    "JobFailure",
     "LoginSession",
     "Mute",
     "Notice",
+    "OutboxMessage",
     "Report",
     "Review",
     "ShelfEntry",

@@ -44,6 +44,15 @@ class User(UserMixin, db.Model):
     is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Reads, progress, tags, goal and stats shown to the reader alone.
     reading_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when the reader follows the link mailed to ``email``.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A new address waits here until its own link is followed.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Mail about moderation of the reader's reviews, and about reports they filed.
+    notify_moderation: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_reports: Mapped[bool] = mapped_column(Boolean, default=True)
+    # One mail a day gathering those notices, instead of one mail each.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # The signed-in session this object was loaded for (set by webapp.sessions, not stored).
     login_session_key = None
@@ -51,6 +60,10 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Flask-Login's id, kept in the session and the remember cookie: user and session."""
         return f"{self.id}:{self.login_session_key}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_staff(self) -> bool:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,13 +21,15 @@ from webapp.extensions import db
 from webapp.models import LoginSession, User
 from webapp.models.base import utcnow
 from webapp.models.user import hash_session_key, new_session_key
-from webapp.services import reviews
+from webapp.services import mail, reviews
 from webapp.services.audit import audit
 from webapp.usernames import fold
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
+RESET_VALID = timedelta(hours=1)
+VERIFY_VALID = timedelta(days=7)
 # Hash compared against when the account is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-000")
 
@@ -93,6 +98,8 @@ def sign_up(username: str, email: str, password: str) -> User:
     )
     db.session.add(user)
     try:
+        db.session.flush()  # the id, for the confirmation mail; may raise IntegrityError
+        mail.queue(user, "verify_email", email=email)
         db.session.commit()
     except IntegrityError:  # someone took the name or email a moment ago
         db.session.rollback()
@@ -119,8 +126,13 @@ def _confirm(user: User, password: str, field: str = "current_password") -> None
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:
+    """Ask to move the account to ``new_email``; it takes effect when that address confirms."""
     _confirm(user, current_password)
-    user.email = check_email(new_email, exclude=user)
+    new_email = check_email(new_email, exclude=user)
+    if new_email == user.email:
+        raise ValidationError("email", "That is already your address.")
+    user.pending_email = new_email
+    mail.queue(user, "verify_email", to=new_email, email=new_email)
     db.session.commit()
 
 
@@ -208,6 +220,115 @@ def other_session_count(user: User) -> int:
             LoginSession.key_hash != hash_session_key(user.login_session_key or ""),
         )
     )
+
+
+def _set_password(user: User, password: str, field: str) -> None:
+    check_password(password, field=field)
+    user.password_hash = generate_password_hash(password)
+
+
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:20]
+
+
+def _load(salt: str, token: str, valid: timedelta, now: datetime | None) -> tuple[User, str] | None:
+    """(user, bound value) from a signed ``[user id, value, issued at]`` still within ``valid``."""
+    try:
+        user_id, bound, issued = _serializer(salt).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or not isinstance(issued, int | float):
+        return None
+    age = (now or utcnow()).timestamp() - issued
+    if not 0 <= age <= valid.total_seconds():
+        return None
+    user = db.session.get(User, user_id)
+    return (user, bound) if user is not None else None
+
+
+def reset_token(user: User, now: datetime | None = None) -> str:
+    """A link token valid for an hour and only while the password is unchanged (single use)."""
+    issued = int((now or utcnow()).timestamp())
+    return _serializer("password-reset").dumps([user.id, _fingerprint(user.password_hash), issued])
+
+
+def user_for_reset(token: str, now: datetime | None = None) -> User | None:
+    """The reader a reset link is for, or None when it is forged, expired or used."""
+    found = _load("password-reset", token, RESET_VALID, now)
+    if found is None or found[1] != _fingerprint(found[0].password_hash):
+        return None
+    return found[0]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an account has this address; says nothing either way."""
+    key = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == key)) if key else None
+    if user is not None:
+        mail.queue(user, "password_reset")
+    db.session.commit()
+
+
+def reset_password(token: str, password: str, now: datetime | None = None) -> User:
+    """Set a new password from a reset link; every session ends. Raises ValidationError.
+
+    Password changes go through ``_set_password``; the reset link dies with the old hash.
+    """
+    user = user_for_reset(token, now)
+    if user is None:
+        raise ValidationError(None, "This reset link has expired or was already used.")
+    _set_password(user, password, field="password")
+    revoke_sessions(user)  # every browser, this one too, signs in again
+    if user.email_verified_at is None and user.pending_email is None:
+        user.email_verified_at = utcnow()  # the link reached this address
+    db.session.commit()
+    return user
+
+
+def verification_token(user: User, email: str, now: datetime | None = None) -> str:
+    issued = int((now or utcnow()).timestamp())
+    return _serializer("verify-email").dumps([user.id, email, issued])
+
+
+def pending_verification(token: str, now: datetime | None = None) -> tuple[User, str] | None:
+    """(reader, address) a confirmation link is for while that address still awaits it."""
+    found = _load("verify-email", token, VERIFY_VALID, now)
+    if found is None:
+        return None
+    user, email = found
+    if email == user.pending_email or (email == user.email and not user.email_verified):
+        return user, email
+    return None
+
+
+def confirm_email(token: str, now: datetime | None = None) -> User:
+    """Confirm the address a link was sent to; a new address replaces the old one, which is
+    told. Raises ValidationError for a forged, expired or already used link."""
+    found = pending_verification(token, now)
+    if found is None:
+        raise ValidationError(None, "This confirmation link has expired or was already used.")
+    user, email = found
+    if email == user.pending_email:
+        if db.session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
+            raise ValidationError(None, "Another account now uses that address.")
+        old = user.email
+        user.email, user.pending_email = email, None
+        mail.queue(user, "email_changed", to=old, new_email=email)
+    user.email_verified_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def resend_verification(user: User) -> str:
+    """Mail the confirmation link again (to the pending address if there is one)."""
+    email = user.pending_email or user.email
+    mail.queue(user, "verify_email", to=email, email=email)
+    db.session.commit()
+    return email
 
 
 def delete_account(user: User, password: str) -> None:

@@ -36,6 +36,7 @@ def hide_review(actor: User | None, review: Review, reason: str, *, kind: str) -
             review.user_id,
             f"Your review of {review.book.title} was hidden: {reason}",
             f"/books/{review.book_id}",
+            topic="moderation",
         )
 
 
@@ -54,4 +55,5 @@ def show_review(actor: User | None, review: Review, *, notice: bool = True) -> N
             review.user_id,
             f"Your review of {review.book.title} is visible again.",
             f"/books/{review.book_id}",
+            topic="moderation",
         )

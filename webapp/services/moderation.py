@@ -101,7 +101,11 @@ def mark_spoiler(actor: User, review: Review, *, commit: bool = True) -> None:
     before = review_snapshot(review)
     review.spoiler = True
     audit(actor, "mark_spoiler", "review", review.id, before=before, after=review_snapshot(review))
-    notify(review.user_id, f"Your review of {review.book.title} was marked as containing spoilers.")
+    notify(
+        review.user_id,
+        f"Your review of {review.book.title} was marked as containing spoilers.",
+        topic="moderation",
+    )
     reports.resolve(
         actor,
         reports.open_on(review),
@@ -125,7 +129,11 @@ def delete_review(actor: User, review: Review, *, commit: bool = True) -> None:
         f"Thank you: {_describe(review)}, which you reported, has been removed.",
     )
     audit(actor, "delete_review", "review", review.id, before=review_snapshot(review))
-    notify(review.user_id, f"Your review of {review.book.title} was removed by an administrator.")
+    notify(
+        review.user_id,
+        f"Your review of {review.book.title} was removed by an administrator.",
+        topic="moderation",
+    )
     reviews.apply_to_book(review.book_id, reviews.counted(review), None)
     db.session.delete(review)
     _finish(commit)

@@ -6,11 +6,18 @@ from sqlalchemy import func, select, update
 
 from webapp.extensions import db
 from webapp.models import Notice, User, utcnow
+from webapp.services import mail
 
 
-def notify(user_id: int, message: str, link: str | None = None) -> None:
-    """Queue a notice in the caller's transaction. Does not commit."""
+def notify(user_id: int, message: str, link: str | None = None, topic: str | None = None) -> None:
+    """Queue a notice in the caller's transaction. Does not commit.
+
+    With a ``topic`` the reader may get it by mail too, if they asked (services.mail.TOPICS:
+    ``moderation`` for their own reviews, ``reports`` for outcomes of their reports).
+    """
     db.session.add(Notice(user_id=user_id, message=message, link=link))
+    if topic is not None:
+        mail.notify(user_id, topic, message, link)
 
 
 def unread_count(user: User) -> int:

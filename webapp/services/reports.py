@@ -151,7 +151,7 @@ def resolve(actor: User, reports: list[Report], status: str, outcome: str, messa
     for report in reports:
         report.status, report.outcome = status, outcome
         report.resolved_at, report.resolved_by_id = now, actor.id
-        notify(report.reporter_id, message)
+        notify(report.reporter_id, message, topic="reports")
 
 
 # --- the queue -------------------------------------------------------------------------------

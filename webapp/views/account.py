@@ -6,15 +6,17 @@ from flask import Blueprint, flash, url_for
 from flask_login import current_user, login_required, logout_user
 
 from webapp.errors import ValidationError
+from webapp.extensions import limiter, reader_key
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.account import (
     DeleteAccountForm,
     EmailChangeForm,
+    NotificationsForm,
     PasswordChangeForm,
     PrivacyForm,
 )
 from webapp.htmx import is_partial, redirect_to, render
-from webapp.services import accounts, follows
+from webapp.services import accounts, follows, mail
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -25,9 +27,24 @@ def _forms(**given):
         "password_form": PasswordChangeForm(prefix="password"),
         "delete_form": DeleteAccountForm(prefix="delete"),
         "privacy_form": PrivacyForm(prefix="privacy", data={"private": current_user.is_private}),
+        "notifications_form": _notifications_form(),
+        "resend_form": EmptyForm(prefix="resend"),
     }
     forms.update(given)
     return forms
+
+
+def _notifications_form() -> NotificationsForm:
+    user = current_user
+    return NotificationsForm(
+        prefix="notify",
+        formdata=None,
+        data={
+            "moderation": user.notify_moderation,
+            "reports": user.notify_reports,
+            "digest": "daily" if user.digest else "each",
+        },
+    )
 
 
 def _page(partial: str, status: int, **given):
@@ -51,7 +68,11 @@ def change_email():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash("Your email address was changed.", "success")
+            flash(
+                f"We sent a link to {current_user.pending_email}. Your address changes when "
+                "you follow it; until then we keep using the old one.",
+                "success",
+            )
             return redirect_to(url_for("account.index"))
     return _page("account/_email_form.html", 422, email_form=form)
 
@@ -111,3 +132,29 @@ def delete():
             flash("Your account and your reviews, ratings and shelves were deleted.", "info")
             return redirect_to(url_for("main.home"))
     return _page("account/_delete_form.html", 422, delete_form=form)
+
+
+@bp.post("/notifications")
+@login_required
+def notifications():
+    form = NotificationsForm(prefix="notify")
+    if form.validate_on_submit():
+        mail.set_preferences(
+            current_user,
+            moderation=form.moderation.data,
+            reports=form.reports.data,
+            digest=form.digest.data == "daily",
+        )
+        flash("Your mail settings were saved.", "success")
+        return redirect_to(url_for("account.index"))
+    return _page("account/_notifications_form.html", 422, notifications_form=form)
+
+
+@bp.post("/confirm/resend")
+@login_required
+@limiter.limit("5 per hour", key_func=reader_key)
+def resend_confirmation():
+    if EmptyForm(prefix="resend").validate_on_submit():
+        email = accounts.resend_verification(current_user)
+        flash(f"We sent a new confirmation link to {email}.", "success")
+    return redirect_to(url_for("account.index"))

@@ -60,7 +60,11 @@ def signup():
             apply_error(form, error)
         else:
             sign_in(user)
-            flash(f"Welcome to Colophon, {user.username}!", "success")
+            flash(
+                f"Welcome to Colophon, {user.username}! We mailed a link to {user.email}: "
+                "follow it to confirm your address.",
+                "success",
+            )
             return redirect_to(url_for("main.home"))
     status = 422 if form.is_submitted() else 200
     return render("auth/signup.html", "auth/_signup_form.html", status=status, form=form)

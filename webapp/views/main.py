@@ -19,6 +19,7 @@ from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
 from webapp.htmx import is_partial, render
 from webapp.services import catalog, feed, reviews
+from webapp.tasks import redis_check
 
 bp = Blueprint("main", __name__)
 
@@ -58,20 +59,20 @@ def feed_more():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """The database and, when REDIS_URL is set, Redis (the queue and rate limits need it)."""
+    redis_ok, redis = redis_check(current_app.config.get("REDIS_URL"))
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not healthy"
         db.session.rollback()
-        return (
-            jsonify(
-                status="error",
-                database="unreachable",
-                error=type(exc).__name__,
-                ratelimit=throttle.storage_status(),
-            ),
-            503,
-        )
-    return jsonify(status="ok", database="ok", ratelimit=throttle.storage_status())
+        body = {"database": "unreachable", "error": type(exc).__name__}
+        return jsonify(
+            status="error", ratelimit=throttle.storage_status(), redis=redis, **body
+        ), 503
+    # Redis down is reported, not fatal: rate limits fall back to memory and mail waits in
+    # the outbox until the queue answers again (restarting the site would not help).
+    status = "degraded" if redis_ok is False else "ok"
+    return jsonify(status=status, database="ok", ratelimit=throttle.storage_status(), redis=redis)
 
 
 @bp.get("/vendor/htmx.min.js")

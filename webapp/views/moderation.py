@@ -21,6 +21,7 @@ from webapp.forms.moderation import (
     RoleForm,
     SuspendForm,
 )
+from webapp.guards import confirmed_required
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.inputs import as_id, ids
 from webapp.models import REPORT_REASONS, Book, Review, User
@@ -77,6 +78,7 @@ def _reportable_review(review_id: int) -> Review:
 
 @bp.route("/reviews/<int:review_id>/report", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def report_review(review_id: int):
     review = _reportable_review(review_id)
     form = ReportForm()
@@ -124,6 +126,7 @@ def report_review(review_id: int):
 
 @bp.route("/u/<username>/report", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def report_user(username: str):
     user = User.by_username(username)
     if user is None:

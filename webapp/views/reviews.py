@@ -10,6 +10,7 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.reviews import ReviewForm, ShelfForm
+from webapp.guards import confirmed_required
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import Review
 from webapp.services import reports, reviews, shelves
@@ -51,6 +52,7 @@ def _mine_fragment(book, mine, form=None, **extra):
 
 @bp.post("/books/<int:book_id>/review")
 @login_required
+@confirmed_required
 @posting_limit()
 def save(book_id: int):
     book = get_book_or_404(book_id)

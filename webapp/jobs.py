@@ -1,0 +1,34 @@
+"""The background jobs. Each is a thin call into a service, safe to run twice."""
+
+from __future__ import annotations
+
+from webapp.tasks import job, periodic
+
+
+@job(retries=6, delay=30)  # 30 s, 1 min, 2 min … about 30 minutes of retrying in all
+def deliver_mail(message_id: int) -> None:
+    from webapp.services import mail
+
+    mail.deliver(message_id)
+
+
+@periodic(minute="*/10")
+def sweep_outbox() -> None:
+    """Queue mail that was written but never tried (the queue was down when it was sent)."""
+    from webapp.services import mail
+
+    mail.sweep()
+
+
+@periodic(minute="*")
+def end_suspensions() -> None:
+    from webapp.services import staff
+
+    staff.end_expired_suspensions()
+
+
+@periodic(hour="7", minute="0")
+def send_digests() -> None:
+    from webapp.services import mail
+
+    mail.send_digests()
