@@ -179,4 +179,7 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "RESET_LIMIT_PER_ADDRESS": os.environ.get("RESET_LIMIT_PER_ADDRESS", "3 per hour"),
         # Distinct readers' open reports that hide a review until a moderator looks at it.
         "MODERATION_AUTO_HIDE": _int("MODERATION_AUTO_HIDE", 3),
+        # … counting only established readers: accounts this old, with this many ratings.
+        "MODERATION_REPORTER_MIN_DAYS": _int("MODERATION_REPORTER_MIN_DAYS", 7),
+        "MODERATION_REPORTER_MIN_RATINGS": _int("MODERATION_REPORTER_MIN_RATINGS", 3),
     }

@@ -25,6 +25,7 @@ from webapp.services import (
     shelves,
     staff,
 )
+from webapp.services.reports import AutoHide
 from webapp.services.users import stats_for
 
 # Every test here starts from the same world: built once, each test rolled back.
@@ -64,16 +65,21 @@ def test_open_report_unique_index_holds_in_the_database(world, users):
     db.session.commit()
 
 
+def anyone(reports: int) -> AutoHide:
+    """A rule under which every reader counts as established."""
+    return AutoHide(reports=reports, min_age_days=0, min_ratings=0)
+
+
 @pytest.mark.parametrize("threshold", [2, 3])
 def test_auto_hide_at_threshold_of_distinct_readers(world, users, threshold):
     review, book = world["review"], world["book"]
     before = aggregates(book)
     assert before == (1, 8, 1, 1)
     for n in range(threshold - 1):
-        reports.report_review(users(f"r{n}"), review, "spam", auto_hide_at=threshold)
+        reports.report_review(users(f"r{n}"), review, "spam", auto_hide=anyone(threshold))
     db.session.refresh(review)
     assert not review.is_hidden
-    reports.report_review(users("last"), review, "abuse", auto_hide_at=threshold)
+    reports.report_review(users("last"), review, "abuse", auto_hide=anyone(threshold))
     db.session.refresh(review)
     assert review.is_hidden and review.hidden_kind == "reports" and review.hidden_by_id is None
     assert aggregates(book) == (0, 0, 0, 0)

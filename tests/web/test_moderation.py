@@ -319,7 +319,9 @@ def test_audit_log_filters(auth, client, world):
 
 def test_auto_hide_threshold_from_config(make_app, world):
     review_id = world.review.id
-    app = make_app(MODERATION_AUTO_HIDE=1)
+    app = make_app(
+        MODERATION_AUTO_HIDE=1, MODERATION_REPORTER_MIN_DAYS=0, MODERATION_REPORTER_MIN_RATINGS=0
+    )
     with app.app_context():
         web = Browserless(app.test_client())
         web.post("/login", {"login": "reader", "password": UserFactory.password})

@@ -7,8 +7,9 @@ review hides it until a moderator looks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,8 +22,46 @@ from webapp.services.hiding import hide_review
 from webapp.services.notices import notify
 
 MAX_NOTE = 1000
-AUTO_HIDE_DEFAULT = 3
 AUTO_HIDE_REASON = "Hidden automatically after several reports, until a moderator looks at it."
+STAFF_HIDE_REASON = "Hidden after a report by a moderator, until the report is dealt with."
+
+
+@dataclass(frozen=True)
+class AutoHide:
+    """When readers' reports hide a review before a moderator looks (0 reports: never).
+
+    Only established readers count: an account at least ``min_age_days`` old with at least
+    ``min_ratings`` visible ratings. Three accounts made a minute ago cannot hide anything;
+    a report by staff hides at once.
+    """
+
+    reports: int = 3
+    min_age_days: int = 7
+    min_ratings: int = 3
+
+
+def established_reporters(review: Review, rule: AutoHide) -> int:
+    """Distinct established readers (staff included) with an open report on ``review``."""
+    ratings = (
+        select(func.count(Review.id))
+        .where(Review.user_id == User.id, Review.hidden_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    established = or_(
+        User.role.in_(("moderator", "admin")),
+        and_(
+            User.created_at <= utcnow() - timedelta(days=rule.min_age_days),
+            ratings >= rule.min_ratings,
+        ),
+    )
+    return db.session.scalar(
+        select(func.count(func.distinct(Report.reporter_id)))
+        .join(User, User.id == Report.reporter_id)
+        .where(Report.review_id == review.id, Report.status == "open", established)
+    )
+
+
 QUEUE_LIMIT = 200
 
 
@@ -88,25 +127,22 @@ def report_review(
     reason: str | None,
     note: str | None = None,
     *,
-    auto_hide_at: int = AUTO_HIDE_DEFAULT,
+    auto_hide: AutoHide = AutoHide(),  # noqa: B008 (frozen, so one shared default is safe)
 ) -> tuple[Report, bool]:
     """File a report (one open per reader per review); returns (report, created).
 
-    When ``auto_hide_at`` distinct readers have open reports, the review is hidden pending a
-    moderator's look. Raises NotAllowed (own review) or ValidationError.
+    A report by staff, or ``auto_hide.reports`` established readers' open reports, hide the
+    review pending a moderator's look. Raises NotAllowed (own review) or ValidationError.
     """
     if not permissions.can_report_review(reporter, review):
         raise NotAllowed("You cannot report your own review.")
     # Locked first: reports are counted one at a time, and an auto-hide moves kept numbers.
     review = locks.locked_review(review)
     report, created = _file(reporter, reason, note, review_id=review.id)
-    if created and not review.is_hidden and auto_hide_at > 0:
-        reporters = db.session.scalar(
-            select(func.count(func.distinct(Report.reporter_id))).where(
-                Report.review_id == review.id, Report.status == "open"
-            )
-        )
-        if reporters >= auto_hide_at:
+    if created and not review.is_hidden:
+        if permissions.is_moderator(reporter):
+            hide_review(reporter, review, STAFF_HIDE_REASON, kind="reports")
+        elif 0 < auto_hide.reports <= established_reporters(review, auto_hide):
             hide_review(None, review, AUTO_HIDE_REASON, kind="reports")
     db.session.commit()
     return report, created

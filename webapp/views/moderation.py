@@ -93,7 +93,11 @@ def report_review(review_id: int):
                 review,
                 form.reason.data,
                 form.note.data,
-                auto_hide_at=current_app.config.get("MODERATION_AUTO_HIDE", 3),
+                auto_hide=reports.AutoHide(
+                    reports=current_app.config["MODERATION_AUTO_HIDE"],
+                    min_age_days=current_app.config["MODERATION_REPORTER_MIN_DAYS"],
+                    min_ratings=current_app.config["MODERATION_REPORTER_MIN_RATINGS"],
+                ),
             )
         except ValidationError as error:
             apply_error(form, error)
