@@ -437,9 +437,10 @@ def test_home_lists_reviewed_books_recent_reviews_and_top_rated(client, users, l
 
 
 def test_home_when_empty_and_signed_in(client, reader):
+    """Signed in, home is the reader's feed (issue 14): here empty, with suggestions."""
     html = client.get("/").get_data(as_text=True)
     assert "Join Colophon" not in html
-    assert "No reviews yet" in html and "No ratings yet" in html
+    assert "Your feed is empty" in html and "No one yet." in html
 
 
 # --- profiles --------------------------------------------------------------------------------
