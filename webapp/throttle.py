@@ -42,6 +42,8 @@ def _limits(setting: str):
 
 def _run(method: str, items, key: str) -> bool:
     """``test`` or ``hit`` every limit in ``items`` for ``key``; False if one is exhausted."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True  # limits switched off: nothing to count (and no storage to count in)
     try:
         strategy = limiter.limiter
         result = all([getattr(strategy, method)(item, "login-failures", key) for item in items])

@@ -172,3 +172,13 @@ def test_a_dead_limiter_storage_falls_back_to_memory_never_a_500(
 
     redis_server.start()  # back: health says so (the limiter re-checks with a back-off)
     assert app.test_client().get("/healthz").json["ratelimit"]["status"] == "ok"
+
+
+def test_switched_off_limits_count_nothing_and_warn_of_nothing(make_app, users, caplog):
+    app = make_app(RATELIMIT_ENABLED=False, LOGIN_FAILURES_PER_IP="1 per minute")
+    with app.app_context():
+        users("owner")
+    web = from_address(app, "203.0.113.1")
+    assert [login(web, "owner", WRONG).status_code for _ in range(3)] == [422, 422, 422]
+    assert login(web, "owner", PW).status_code == 303
+    assert "unreachable" not in caplog.text
