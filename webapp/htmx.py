@@ -1,8 +1,26 @@
-"""One URL, two answers: the full page, or the fragment htmx asked for."""
+"""One URL, two answers: the full page, or the fragment htmx asked for.
+
+Views never branch on the request type themselves; they end with one of:
+
+- ``render(page, fragment, **context)`` for a GET: the page, or for htmx the fragment;
+- ``respond(url, fragment, message=..., **context)`` after a successful POST: a plain request
+  gets the message flashed and a 303 to ``url``; htmx gets the fragment (or ``HX-Redirect`` to
+  ``url`` when there is none);
+- ``invalid(page, fragment, **context)`` when a form did not go through: 422 with the reader's
+  text and the errors beside the fields (200 when a GET first shows the form).
+
+Wrap the service call in ``forms.errors_to(form)`` so its ValidationError lands on the form, and
+let a service's ``NotAllowed``/``NotFound`` propagate: the error handlers answer 403/404.
+
+``oob=[template, ...]`` names parts htmx swaps out of band (each rendered with ``oob=True``, so its
+root element carries ``hx-swap-oob``). The flash region always rides along out of band.
+"""
 
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template, request
+from collections.abc import Sequence
+
+from flask import Response, flash, make_response, redirect, render_template, request
 from werkzeug.urls import iri_to_uri
 
 
@@ -12,18 +30,52 @@ def is_partial() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, partial: str | None = None, status: int = 200, **context) -> Response:
-    """Render ``partial`` for htmx swaps, else ``page`` (which includes the same partial).
+def render(
+    page: str,
+    fragment: str | None = None,
+    *,
+    oob: Sequence[str] = (),
+    status: int = 200,
+    **context,
+) -> Response:
+    """``page`` (which includes ``fragment``), or for htmx ``fragment`` plus the ``oob`` parts."""
+    if fragment and is_partial():
+        return make_response(_fragment(fragment, oob, context), status)
+    return make_response(render_template(page, **context), status)
 
-    A fragment also carries the flash region out-of-band, so messages show without a reload.
+
+def respond(
+    url: str,
+    fragment: str | None = None,
+    *,
+    message: str | None = None,
+    category: str = "success",
+    quiet: bool = False,
+    oob: Sequence[str] = (),
+    **context,
+) -> Response:
+    """Success: flash ``message`` and 303 to ``url``; htmx gets ``fragment`` and the ``oob`` parts.
+
+    ``quiet=True`` keeps the message off htmx answers whose fragment already shows the change
+    (a toggled button), so only the plain request's reloaded page says it.
     """
-    if partial and is_partial():
-        body = render_template(partial, **context) + render_template(
-            "_partials/flash.html", oob=True
-        )
-    else:
-        body = render_template(page, **context)
-    return make_response(body, status)
+    partial = is_partial()
+    if message and not (quiet and partial):
+        flash(message, category)
+    if fragment and partial:
+        return make_response(_fragment(fragment, oob, context), 200)
+    return redirect_to(url)
+
+
+def invalid(
+    page: str, fragment: str | None = None, *, oob: Sequence[str] = (), **context
+) -> Response:
+    """The form again, text kept and errors beside the fields: 422 after a POST, 200 on a GET.
+
+    For routes that both show a form (GET) and take it (POST), this is their last line.
+    """
+    status = 422 if request.method == "POST" else 200
+    return render(page, fragment, oob=oob, status=status, **context)
 
 
 def redirect_to(url: str, status: int = 303) -> Response:
@@ -40,3 +92,10 @@ def add_vary(response: Response) -> Response:
     """Caches must key on HX-Request: the same URL serves a page or a fragment."""
     response.vary.add("HX-Request")
     return response
+
+
+def _fragment(fragment: str, oob: Sequence[str], context: dict) -> str:
+    parts = [render_template(fragment, **context)]
+    parts += [render_template(name, **{**context, "oob": True}) for name in oob]
+    parts.append(render_template("_partials/flash.html", oob=True))
+    return "".join(parts)

@@ -1,0 +1,47 @@
+"""Web helpers every blueprint shares (views import this, never each other); also Jinja globals."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, request, url_for
+
+
+def book_url(book, anchor: str | None = None, **args) -> str:
+    """A book's canonical address (with its slug), optionally at ``#anchor``."""
+    return url_for("books.detail", book_id=book.id, slug=book.slug, _anchor=anchor, **args)
+
+
+def author_url(author) -> str:
+    return url_for("catalog.author", author_id=author.id, slug=author.slug)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (no scheme, host or ``//``), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def page_arg() -> int:
+    """The ``?page=`` number asked for; 1 when it is missing, not a number, or 0."""
+    return request.args.get("page", 1, type=int) or 1
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(book_url=book_url, author_url=author_url, safe_next=safe_next)
+
+
+def get_or_404(model, ident):
+    """TEMP until h2 lands."""
+    from flask import abort
+
+    from webapp.extensions import db
+
+    row = db.session.get(model, ident)
+    if row is None:
+        abort(404)
+    return row
