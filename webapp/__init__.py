@@ -68,8 +68,11 @@ def register_blueprints(app: Flask) -> None:
         mail,
         main,
         notices,
+        reads,
         recovery,
         social,
+        stats,
+        tags,
         users,
     )
     from webapp.views import moderation as moderation_views
@@ -88,6 +91,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(recovery.bp)
     app.register_blueprint(jobs.bp)
     mail.register(app)
+    app.register_blueprint(reads.bp)
+    app.register_blueprint(tags.bp)
+    app.register_blueprint(stats.bp)
 
 
 def register_hooks(app: Flask) -> None:
@@ -101,6 +107,9 @@ def register_hooks(app: Flask) -> None:
     app.jinja_env.globals.update(absolute_url=hosts.absolute_url, absolute=hosts.absolute)
     app.jinja_env.filters.update(FILTERS)
     web.init_app(app)
+    from webapp.services.reads import today
+
+    app.jinja_env.globals["today"] = today
 
     from webapp import caching
 

@@ -22,4 +22,11 @@ def stars(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-FILTERS = {"markdown": markdown, "plain": plain, "stars": stars}
+def long_date(value) -> str:
+    """A date as "12 March 2024" (no leading zero, English month, whatever the locale)."""
+    from webapp.services.reads import long_date as spell
+
+    return spell(value)
+
+
+FILTERS = {"markdown": markdown, "plain": plain, "stars": stars, "long_date": long_date}

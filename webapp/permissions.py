@@ -101,10 +101,17 @@ def can_block(user: Any, target: Any) -> bool:
     return can_mute(user, target) and target.role not in ("moderator", "admin")
 
 
+def can_see_reading(user: Any, reader: Any) -> bool:
+    """A reader's reads, progress, tags, goal and stats: everyone's to see unless they keep them
+    private, and then theirs alone (staff included: there is nothing to moderate in them)."""
+    return not reader.reading_private or (is_signed_in(user) and user.id == reader.id)
+
+
 PREDICATES = {
     "can_follow": can_follow,
     "can_mute": can_mute,
     "can_block": can_block,
+    "can_see_reading": can_see_reading,
     "can_see_hidden_review": can_see_hidden_review,
     "is_signed_in": is_signed_in,
     "can_post": can_post,

@@ -45,3 +45,20 @@ def get_or_404(model, ident):
     if row is None:
         abort(404)
     return row
+
+
+def reading_owner(username: str):
+    """The reader whose reading record (stats, tags, year) is asked for: 404 for no such
+    reader, 403 when they keep their reading private from the one asking."""
+    from flask import abort
+    from flask_login import current_user
+
+    from webapp import permissions
+    from webapp.models import User
+
+    reader = User.by_username(username)
+    if reader is None:
+        abort(404)
+    if not permissions.can_see_reading(current_user, reader):
+        abort(403)
+    return reader

@@ -22,7 +22,7 @@ from tests.factories import UserFactory, World, moderation_book, moderation_revi
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Book, User
-from webapp.services import accounts, follows, moderation, reports, staff
+from webapp.services import accounts, follows, moderation, reads, reports, shelves, staff, tags
 
 ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -43,6 +43,8 @@ STAFF_PAGE = by_role(303, 403, 403, 200, 200)
 STAFF_ACTION = by_role(303, 403, 403, 303, 303)
 ADMIN_ACTION = by_role(303, 403, 403, 403, 303)
 NOT_ONESELF = by_role(303, 303, 403)  # the rows' target is the author
+OWN_PAGE = by_role(303, 404, 200)  # the author's own row; anyone else's is not found
+OWN_ACTION = by_role(303, 404, 303)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Matrix:
     book: object
     other_book: object
     review: object
+    ids: dict = field(default_factory=dict)  # the author's read ("read") and tags ("tags")
 
     def uid(self, name: str) -> int:
         return self.users[name].id
@@ -273,6 +276,50 @@ ROUTES: dict[str, list[Case]] = {
         _get(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 403, 200, 403, 200)),
         _post(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 403, 303, 403, 303)),
     ],
+    # A reader's own record: reads, progress, goal, privacy, tags (others' rows are 404).
+    "reads.add": [
+        _post(lambda w: f"/books/{w.book.id}/reads", by_role(303, 303), lambda w: {"status": "dnf"})
+    ],
+    "reads.edit": [
+        _get(lambda w: f"/reads/{w.ids['read']}/edit", OWN_PAGE),
+        _post(
+            lambda w: f"/reads/{w.ids['read']}/edit", OWN_ACTION, lambda w: {"status": "reading"}
+        ),
+    ],
+    "reads.delete": [_post(lambda w: f"/reads/{w.ids['read']}/delete", OWN_ACTION)],
+    "reads.progress": [
+        _post(lambda w: f"/reads/{w.ids['read']}/progress", OWN_ACTION, lambda w: {"percent": "10"})
+    ],
+    "reads.goal": [
+        _get("/goal", SIGNED_IN_PAGE),
+        _post(
+            "/goal", by_role(303, 303), lambda w: {"year": "2026", "kind": "books", "target": "5"}
+        ),
+    ],
+    "reads.delete_goal": [_post("/goal/delete", by_role(303, 303), lambda w: {"year": "2026"})],
+    "reads.privacy": [
+        _post("/account/reading-privacy", by_role(303, 303), lambda w: {"reading_private": "y"})
+    ],
+    # Tagging needs the book on one's shelves: the author's is, the others' is not (422).
+    "tags.for_book": [
+        _post(lambda w: f"/books/{w.book.id}/tags", by_role(303, 422, 303), lambda w: {"tags": "x"})
+    ],
+    "tags.index": [_get("/u/author/tags", EVERYONE_200)],
+    "tags.show": [_get(lambda w: f"/u/author/tags/{w.ids['tags'][0]}", EVERYONE_200)],
+    "tags.rename": [
+        _post(lambda w: f"/tags/{w.ids['tags'][0]}/rename", OWN_ACTION, lambda w: {"name": "Canon"})
+    ],
+    "tags.merge": [
+        _post(
+            lambda w: f"/tags/{w.ids['tags'][0]}/merge",
+            OWN_ACTION,
+            lambda w: {"target_id": w.ids["tags"][1]},
+        )
+    ],
+    "tags.delete": [_post(lambda w: f"/tags/{w.ids['tags'][0]}/delete", OWN_ACTION)],
+    # Stats and the year in books: public unless the reader keeps their reading private.
+    "stats.index": [_get("/u/author/stats?year=2025", EVERYONE_200)],
+    "stats.year": [_get("/u/author/year/2025", EVERYONE_200)],
     "reviews.helpful": [
         _post(lambda w: f"/reviews/{w.review.id}/helpful", by_role(303, 303, 403, 303, 303))
     ],
@@ -329,7 +376,12 @@ def matrix_rows(shared_world, shared_app) -> dict[str, int]:
         staff.suspend(world.admin, suspended, 5, "Spam")
         follows.set_private(world.author, True)
         follows.follow(target, world.author)  # waits for the author's approval
+        # The author is reading the book and has tagged it twice.
+        shelves.set_status(world.author, world.book, "reading")
+        read = reads.reads_of(world.author, world.book)[0]  # the one in progress comes first
+        tags.set_for_book(world.author, world.book, "classics, favourites")
         ids = {"suspended": suspended.id, "target": target.id, "other_book": other.id}
+        ids |= {"read": read.id, "tags": [t.id for t, _ in tags.tags_of(world.author)]}
         db.session.remove()
     return ids
 
@@ -349,7 +401,8 @@ def matrix(shared_world, matrix_rows, shared_app, transaction):
             "target": db.session.get(User, matrix_rows["target"]),
         }
         other = db.session.get(Book, matrix_rows["other_book"])
-        yield app, Matrix(people, world.book, other, world.review)
+        mine = {"read": matrix_rows["read"], "tags": matrix_rows["tags"]}
+        yield app, Matrix(people, world.book, other, world.review, mine)
         db.session.remove()
 
 

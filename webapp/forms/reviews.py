@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -12,6 +13,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from webapp.models import SHELVES
+from webapp.services.reads import today
 from webapp.services.reviews import MAX_TITLE, STAR_CHOICES
 
 
@@ -54,3 +56,5 @@ class ShelfForm(FlaskForm):
         ],
         validate_choice=False,
     )
+    # Shelving as Read (or Did not finish) offers today; an empty date means "don't remember".
+    finished_on = DateField("Finished on", validators=[Optional()], default=today)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
@@ -40,12 +41,36 @@ class ReadData:
     format: str | None = None
 
 
+def long_date(day: date | None) -> str:
+    """12 March 2024 (no leading zero, whatever the locale)."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
 @dataclass(frozen=True)
 class ReadSummary:
     """What the book page says above the list: "You read this 3 times — last finished …"."""
 
     finished: int
     last_finished: date | None
+
+    @property
+    def sentence(self) -> str:
+        if not self.finished:
+            return "You haven't finished this book yet."
+        times = {1: "once", 2: "twice"}.get(self.finished, f"{self.finished} times")
+        if self.last_finished is None:
+            return f"You read this {times}."
+        return f"You read this {times} — last finished {long_date(self.last_finished)}."
+
+
+@dataclass
+class BookReading:
+    """A reader's record of one book, for its page: reads, the one in progress, its notes."""
+
+    reads: list[Read]
+    summary: ReadSummary
+    current: Read | None
+    notes: list
 
 
 def newest_first():
@@ -61,8 +86,21 @@ def newest_first():
 
 
 def reads_of(user: User, book: Book) -> list[Read]:
-    query = select(Read).where(Read.user_id == user.id, Read.book_id == book.id)
+    """The reader's reads of one book; ``read.book`` is the ``book`` already loaded (no join)."""
+    query = (
+        select(Read)
+        .where(Read.user_id == user.id, Read.book_id == book.id)
+        .options(lazyload(Read.book))
+    )
     return list(db.session.scalars(query.order_by(*newest_first())))
+
+
+def for_book(user: User, book: Book) -> BookReading:
+    """Two queries at most: the reads, and the notes of the read in progress."""
+    found = reads_of(user, book)
+    current = next((r for r in found if r.status == "reading"), None)
+    notes = progress_notes(current) if current else []
+    return BookReading(found, summary(found), current, notes)
 
 
 def summary(reads: list[Read]) -> ReadSummary:
@@ -241,3 +279,10 @@ def progress_notes(read: Read, limit: int = 5) -> list[ProgressUpdate]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def set_private(user: User, private: bool) -> bool:
+    """Show reads, progress, tags, goal and stats to the reader alone (or to everyone)."""
+    user.reading_private = bool(private)
+    db.session.commit()
+    return user.reading_private

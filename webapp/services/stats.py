@@ -10,6 +10,7 @@ from sqlalchemy import Integer, cast, extract, func, literal, select, union_all
 
 from webapp.extensions import db
 from webapp.models import FORMATS, Author, Book, BookAuthor, Read, Review, User
+from webapp.models.book import slugify
 from webapp.services.goals import finished_in
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -21,6 +22,10 @@ class BookLength:
     id: int
     title: str
     pages: int
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
 
 
 @dataclass

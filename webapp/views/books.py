@@ -19,6 +19,7 @@ from webapp import markdown
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.forms import apply_error
+from webapp.forms.reading import reading_context
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import SHELVES, Book
@@ -77,6 +78,8 @@ def page_context(book: Book, **given) -> dict:
         context["form"] = ReviewForm.for_review(mine) if mine else ReviewForm()
     if signed_in and context["shelf_form"] is None:
         context["shelf_form"] = ShelfForm(data={"status": shelf or ""})
+    if signed_in:
+        context = {**reading_context(current_user, book, shelf=shelf), **context}
     return context
 
 
@@ -108,8 +111,9 @@ def shelf(book_id: int):
     form = ShelfForm()
     if form.validate_on_submit():
         try:
-            status = shelves.set_status(current_user, book, form.status.data)
+            status = shelves.set_status(current_user, book, form.status.data, form.finished_on.data)
         except ValidationError as error:
+            db.session.rollback()
             apply_error(form, error)
         else:
             flash(
@@ -117,8 +121,12 @@ def shelf(book_id: int):
             )
             if not is_partial():
                 return redirect_to(book_url(book, "shelf-control"))
+            # The reading section changes with the shelf (a read started or finished).
             return render(
-                "books/detail.html", "books/_shelf.html", book=book, shelf=status, shelf_form=form
+                "books/detail.html",
+                "books/_shelf.html",
+                oob=["reads/_reading.html"],
+                **reading_context(current_user, book, shelf_form=form),
             )
     return render(
         "books/detail.html",

@@ -18,7 +18,7 @@ from webapp import throttle
 from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
 from webapp.htmx import is_partial, render
-from webapp.services import catalog, feed, reviews
+from webapp.services import catalog, feed, goals, reads, reviews
 from webapp.tasks import redis_check
 
 bp = Blueprint("main", __name__)
@@ -46,6 +46,9 @@ def _feed():
         context["kindred"] = feed.kindred_readers(current_user)
         context["helpful"] = feed.helpful_reviewers(current_user)
     context["focus_first"] = is_partial()
+    if not after:  # the reader's books in progress and goal, above the newest entries
+        context["in_progress"] = reads.in_progress(current_user)
+        context["goal"] = goals.progress(current_user)
     return render("feed/index.html", "feed/_entries.html", **context)
 
 

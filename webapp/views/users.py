@@ -9,7 +9,7 @@ from webapp import permissions
 from webapp.htmx import render
 from webapp.inputs import page_arg
 from webapp.models import User
-from webapp.services import follows, reports, shelves, users
+from webapp.services import follows, goals, reads, reports, shelves, users
 
 bp = Blueprint("users", __name__)
 
@@ -23,10 +23,13 @@ def profile(username: str):
     own_or_staff = permissions.is_moderator(current_user) or (
         current_user.is_authenticated and current_user.id == reader.id
     )
+    visible = permissions.can_see_reading(current_user, reader)
     return render(
         "users/profile.html",
         "users/_reviews.html",
         reader=reader,
+        in_progress=reads.in_progress(reader) if visible else [],
+        goal=goals.progress(reader) if visible else None,
         shelves=shelves.shelves_of(reader),
         reviews=users.reviews_by(reader, page, include_hidden=own_or_staff),
         stats=users.rating_stats(reader),
