@@ -47,6 +47,8 @@ ALL_SCENARIOS = [
     "book_304",
     "more_reviews",
     "profile",
+    "stats",
+    "year_in_books",
     "review_update",
 ]
 SESSIONS = 16  # distinct signed-in readers the review-update script rotates through
@@ -161,10 +163,10 @@ def make_app(database_url: str, secret: str):
 
 def targets(app) -> dict:
     """Pick the requests from the data: the most-reviewed book, its next page, a busy reader."""
-    from sqlalchemy import func, select
+    from sqlalchemy import Integer, cast, extract, func, select
 
     from webapp.extensions import db
-    from webapp.models import Book, Review, User
+    from webapp.models import Book, Read, Review, User
     from webapp.services import reviews
 
     with app.app_context():
@@ -207,7 +209,18 @@ def targets(app) -> dict:
                 seen.add(s.scalar(select(User.id).where(User.username == row[0])))
             if len(writers) == SESSIONS:
                 break
+        # The year the busiest reader finished most books in: their stats page's heaviest year.
+        year = cast(extract("year", Read.finished_on), Integer)
+        stats_year = s.scalar(
+            select(year)
+            .where(Read.user_id == reader.id, Read.status == "finished")
+            .group_by(year)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
         info = {
+            "stats_year": stats_year or 2025,
+            "reads": s.scalar(select(func.count(Read.id)).where(Read.user_id == reader.id)),
             "top_book": {"id": top.id, "reviews": top.review_count, "ratings": top.rating_count},
             "small_book": {"id": small.id, "reviews": small.review_count} if small else None,
             "cursor": cursor,
@@ -250,6 +263,8 @@ def scenario_requests(client, info: dict) -> dict:
             "headers": hx,
         },
         "profile": {"path": f"/u/{info['reader']['name']}"},
+        "stats": {"path": f"/u/{info['reader']['name']}/stats?year={info['stats_year']}"},
+        "year_in_books": {"path": f"/u/{info['reader']['name']}/year/{info['stats_year']}"},
         "review_update": {"path": "/books/{id}/review", "method": "POST"},
     }
 
@@ -307,6 +322,9 @@ def count_queries(app, info: dict, requests: dict) -> dict:
         statements.clear()
         response = client.get(f"/u/{info['quiet_reader']}")
         out["profile_quiet"] = {"status": response.status_code, "queries": len(statements)}
+        statements.clear()
+        response = client.get(f"/u/{info['quiet_reader']}/stats?year={info['stats_year']}")
+        out["stats_quiet"] = {"status": response.status_code, "queries": len(statements)}
         if info.get("few_reader"):
             client.get(f"/u/{info['few_reader']}")
             statements.clear()
@@ -651,6 +669,9 @@ def check_targets(report: dict) -> dict:
     if q.get("profile", {}).get("status") == 200 and "profile_few" in q:
         # A reader with 1-3 ratings runs every list query; one with none skips the selectins.
         out["fixed_queries_profile"] = q["profile"]["queries"] == q["profile_few"]["queries"]
+    if q.get("stats", {}).get("status") == 200 and "stats_quiet" in q:
+        # Stats are SQL aggregates: the busiest reader's page costs what an idle reader's does.
+        out["fixed_queries_stats"] = q["stats"]["queries"] == q["stats_quiet"]["queries"]
     fv = report.get("book_first_view")
     if fv:
         out["first_view_lt_50KB_as_sent"] = fv["html_css_js_sent"] < 50 * 1024
