@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 640
-COLUMN_HEIGHT = 200  # plot area of a column chart
-LABEL_SPACE = 24  # below columns, for their labels
-VALUE_SPACE = 18  # above the tallest column, for its value
-ROW_HEIGHT = 30
-ROW_LABEL = 200  # left of the rows, for their labels
-ROW_VALUE = 70  # right of the longest row, for its value
+# A narrow drawing (scaled to its box by CSS) keeps 16px text legible on a phone.
+WIDTH = 480
+COLUMN_HEIGHT = 160  # plot area of a column chart
+COLUMN_MAX = 56  # widest column, so two years do not make two slabs
+LABEL_SPACE = 26  # below columns, for their labels
+VALUE_SPACE = 22  # above the tallest column, for its value
+ROW_HEIGHT = 32
+ROW_LABEL = 170  # left of the rows, for their labels
+ROW_VALUE = 60  # right of the longest row, for its value
+LABEL_CHARS = 18  # longer row labels are cut (the table beside has them whole)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,12 @@ class Bar:
     label_y: float
     value_x: float
     value_y: float
+
+    @property
+    def short_label(self) -> str:
+        if len(self.label) <= LABEL_CHARS:
+            return self.label
+        return self.label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,14 @@ class Chart:
     def empty(self) -> bool:
         return self.total == 0
 
+    @property
+    def show_values(self) -> bool:
+        """Values fit above columns only when they are narrower than a column's slot."""
+        if self.kind == "rows" or not self.bars:
+            return True
+        widest = max(len(f"{bar.value:,}") for bar in self.bars)
+        return widest * 9.5 <= self.width / len(self.bars)
+
 
 def _scale(value: int, largest: int, room: float) -> float:
     return round(value * room / largest, 1) if largest else 0.0
@@ -61,20 +78,19 @@ def columns(
     """Vertical bars, one per item, labels beneath and values on top."""
     largest = max((v for _, v in items), default=0)
     slot = WIDTH / max(1, len(items))
-    gap = min(12.0, slot * 0.25)
+    width = min(COLUMN_MAX, slot * 0.75)
     base = VALUE_SPACE + COLUMN_HEIGHT
     bars = []
     for i, (label, value) in enumerate(items):
         height = _scale(value, largest, COLUMN_HEIGHT)
-        x = round(i * slot + gap / 2, 1)
         middle = round(i * slot + slot / 2, 1)
         bars.append(
             Bar(
                 label,
                 value,
-                x,
+                round(middle - width / 2, 1),
                 base - height,
-                round(slot - gap, 1),
+                round(width, 1),
                 height,
                 middle,
                 base + LABEL_SPACE - 6,
