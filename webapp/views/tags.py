@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
+from webapp.extensions import db
 from webapp.forms import errors_to
 from webapp.forms.reading import TagMergeForm, TagRenameForm, TagsForm
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book
 from webapp.services import shelves, tags
-from webapp.web import book_url, get_or_404, reading_owner
+from webapp.web import book_url, reading_owner
 
 bp = Blueprint("tags", __name__)
 
@@ -19,7 +20,7 @@ bp = Blueprint("tags", __name__)
 @bp.post("/books/<int:book_id>/tags")
 @login_required
 def for_book(book_id: int):
-    book = get_or_404(Book, book_id)
+    book = db.get_or_404(Book, book_id)
     form = TagsForm()
     context = {"book": book, "shelf": shelves.status_of(current_user, book)}
     if form.validate_on_submit():
