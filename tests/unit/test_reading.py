@@ -102,6 +102,8 @@ def test_progress_by_page_or_percent_with_a_note(reader, book):
         ("301", "", "", "page"),
         ("x", "", "", "page"),
         ("", "101", "", "percent"),
+        ("²", "", "", "page"),
+        ("", "٣", "", "percent"),
         ("", "", "", "page"),
         ("10", "", "n" * 281, "note"),
     ]:

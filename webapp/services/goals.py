@@ -57,7 +57,7 @@ def parse(year: str | int | None, kind: str | None, target: str | None) -> tuple
     if kind not in GOAL_KINDS:
         raise ValidationError("kind", "Count books or pages.")
     text = (target or "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_TARGET[kind]:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_TARGET[kind]:
         raise ValidationError("target", f"Give a number from 1 to {MAX_TARGET[kind]:,}.")
     return year, kind, int(text)
 
@@ -77,6 +77,8 @@ def set_goal(
 
 
 def remove(user: User, year: int) -> None:
+    if not 1900 <= year <= 9999:  # no such goal (and beyond the column's range)
+        return
     goal = db.session.get(ReadingGoal, (user.id, year))
     if goal is not None:
         db.session.delete(goal)

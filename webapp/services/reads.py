@@ -238,7 +238,7 @@ def parse_progress(book: Book, page: str | None, percent: str | None) -> tuple[i
     """A page (of the book's pages) or a percentage → (page, percent). Raises ValidationError."""
     page, percent = (page or "").strip(), (percent or "").strip().rstrip("%")
     if page:
-        if not page.isdigit():
+        if not (page.isascii() and page.isdigit()):
             raise ValidationError("page", "Give the page as a whole number.")
         number = int(page)
         if book.pages and number > book.pages:
@@ -247,7 +247,7 @@ def parse_progress(book: Book, page: str | None, percent: str | None) -> tuple[i
             raise ValidationError("page", "This book's length is unknown: give a percentage.")
         return number, min(100, round(number * 100 / book.pages))
     if percent:
-        if not percent.isdigit() or int(percent) > 100:
+        if not (percent.isascii() and percent.isdigit()) or int(percent) > 100:
             raise ValidationError("percent", "Give a percentage from 0 to 100.")
         value = int(percent)
         return (round(value * book.pages / 100) if book.pages else None), value

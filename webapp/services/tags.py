@@ -147,9 +147,12 @@ def rename(user: User, tag: Tag, name: str | None) -> Tag:
 
 def merge(user: User, source: Tag, target_id: int | str | None) -> Tag:
     """Every book tagged ``source`` gets ``target``; then ``source`` goes."""
+    text = str(target_id or "").strip()
     try:
-        target = get_own(user, int(target_id or 0))
-    except (NotFound, ValueError):
+        if not (text.isascii() and text.isdigit() and int(text) < 2**31):
+            raise NotFound("not an id")
+        target = get_own(user, int(text))
+    except NotFound:
         raise ValidationError("target_id", "Choose one of your other tags.") from None
     if target.id == source.id:
         raise ValidationError("target_id", "Choose a different tag to merge into.")
