@@ -39,7 +39,7 @@ def render(
     **context,
 ) -> Response:
     """``page`` (which includes ``fragment``), or for htmx ``fragment`` plus the ``oob`` parts."""
-    if fragment and is_partial():
+    if (fragment or oob) and is_partial():
         return make_response(_fragment(fragment, oob, context), status)
     return make_response(render_template(page, **context), status)
 
@@ -94,8 +94,8 @@ def add_vary(response: Response) -> Response:
     return response
 
 
-def _fragment(fragment: str, oob: Sequence[str], context: dict) -> str:
-    parts = [render_template(fragment, **context)]
+def _fragment(fragment: str | None, oob: Sequence[str], context: dict) -> str:
+    parts = [render_template(fragment, **context)] if fragment else []
     parts += [render_template(name, **{**context, "oob": True}) for name in oob]
     parts.append(render_template("_partials/flash.html", oob=True))
     return "".join(parts)

@@ -35,18 +35,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(book_url=book_url, author_url=author_url, safe_next=safe_next)
 
 
-def get_or_404(model, ident):
-    """TEMP until h2 lands."""
-    from flask import abort
-
-    from webapp.extensions import db
-
-    row = db.session.get(model, ident)
-    if row is None:
-        abort(404)
-    return row
-
-
 def reading_owner(username: str):
     """The reader whose reading record (stats, tags, year) is asked for: 404 for no such
     reader, 403 when they keep their reading private from the one asking."""

@@ -244,3 +244,10 @@ def test_tag_pages_rename_merge_delete(web, client, reader, book):
     assert web.post(f"/tags/{ids['Victorians']}/delete").status_code == 303
     assert [t.name for t, _ in tags.tags_of(reader)] == ["Canon"]
     assert client.get(f"/u/reader/tags/{ids['Victorians']}").status_code == 404
+
+
+def test_a_first_rating_records_a_read_and_the_section_follows(web, reader, book):
+    response = web.post(f"/books/{book.id}/review", {"rating": "4"}, htmx=True)
+    assert_fragment(response)
+    body = text(response)
+    assert 'id="reading" class="reading card"' in body and "You read this once." in body

@@ -9,6 +9,7 @@ from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, apply_error
+from webapp.forms.reading import reading_context
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.guards import confirmed_required
 from webapp.htmx import is_partial, redirect_to, render
@@ -36,16 +37,16 @@ def get_review_or_404(review_id: int) -> Review:
 
 
 def _mine_fragment(book, mine, form=None, **extra):
-    """The reader's review area, plus the book's stats and shelf out-of-band."""
+    """The reader's review area, plus the book's stats, shelf and reading out-of-band (a first
+    rating records a finished read)."""
     shelf = shelves.status_of(current_user, book)
     return render(
         "books/detail.html",
         "reviews/_saved.html",
-        book=book,
         mine=mine,
         form=form or ReviewForm(formdata=None),
-        shelf=shelf,
         shelf_form=ShelfForm(formdata=None, data={"status": shelf or ""}),
+        **reading_context(current_user, book, shelf=shelf),
         **extra,
     )
 
@@ -142,7 +143,7 @@ def delete(review_id: int):
         return redirect_to(book_url(book, "my-review" if was_mine else "reviews"))
     if was_mine:
         return _mine_fragment(book, None)
-    return render("books/detail.html", "books/_stats.html", book=book, oob=True)
+    return render("books/detail.html", oob=["books/_stats.html"], book=book)
 
 
 @bp.post("/reviews/<int:review_id>/helpful")
