@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         books,
         catalog,
+        imports,
         jobs,
         mail,
         main,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(social.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(imports.bp)
     mail.register(app)
     app.register_blueprint(reads.bp)
     app.register_blueprint(tags.bp)

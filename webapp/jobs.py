@@ -32,3 +32,11 @@ def send_digests() -> None:
     from webapp.services import mail
 
     mail.send_digests()
+
+
+@job(retries=2, delay=30)
+def run_import(import_id: int) -> None:
+    """Place an uploaded library export's rows (resumes where a stopped run left off)."""
+    from webapp.services import library_imports
+
+    library_imports.run(import_id)

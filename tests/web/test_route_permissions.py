@@ -103,6 +103,28 @@ def _failure(w) -> int:
     return jobs.record_failure("deliver_mail", [1], "SMTPServerDisconnected()", 7).id
 
 
+def _import(w) -> int:
+    """A finished import of the author's (only they may see or undo it)."""
+    from webapp.models import LibraryImport
+
+    job = LibraryImport(
+        user_id=w.uid("author"),
+        kind="goodreads",
+        choice="keep_mine",
+        filename="lib.csv",
+        state="done",
+        total=0,
+        header=["Title"],
+        outcomes=[],
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+OWN_PAGE = by_role(303, 404, 200, 404, 404)  # the author's own; nobody else's, staff included
+
+
 def _review_action(action, expect, data=None):
     return _post(lambda w: f"/moderation/reviews/{w.review.id}/{action}", expect, data)
 
@@ -177,6 +199,13 @@ ROUTES: dict[str, list[Case]] = {
         _post("/u/author/report", by_role(303, 303, 403), lambda w: {"reason": "abuse"}),
     ],
     "notices.index": [_get("/notifications", SIGNED_IN_PAGE)],
+    "imports.upload": [_get("/import", SIGNED_IN_PAGE), _post("/import", by_role(303, 422))],
+    "imports.progress": [_get(lambda w: f"/import/{_import(w)}", OWN_PAGE)],
+    "imports.report": [_get(lambda w: f"/import/{_import(w)}/report", OWN_PAGE)],
+    "imports.problems": [_get(lambda w: f"/import/{_import(w)}/problems.csv", OWN_PAGE)],
+    "imports.undo": [
+        _post(lambda w: f"/import/{_import(w)}/undo", by_role(303, 404, 303, 404, 404))
+    ],
     "notices.mark_read": [_post("/notifications/read", by_role(303, 303))],
     # Staff area.
     "moderation.queue": [

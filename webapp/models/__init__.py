@@ -2,6 +2,7 @@
 
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
+from webapp.models.imports import LibraryImport
 from webapp.models.mail import JobFailure, OutboxMessage
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.reading import (
@@ -39,6 +40,7 @@ __all__ = [
     "Follow",
     "HelpfulVote",
     "JobFailure",
+    "LibraryImport",
     "LoginSession",
     "Mute",
     "Notice",

@@ -46,6 +46,7 @@ class Outcome:
     book_id: int | None = None
     changed: bool = False
     notes: list[str] = field(default_factory=list)
+    undo: dict = field(default_factory=dict)  # what undoing the import must reverse
 
     @property
     def partial(self) -> bool:
@@ -88,7 +89,7 @@ def add_book(user: User, row: ImportRow) -> Book:
     return catalog.add_book(user, data, confirm_similar=True)
 
 
-def place_shelf(user: User, book: Book, row: ImportRow, choice: str) -> bool:
+def place_shelf(user: User, book: Book, row: ImportRow, choice: str, undo: dict) -> bool:
     """Shelf entry, reads and tags (the caller commits). True when anything changed."""
     changed = False
     entry = db.session.get(ShelfEntry, (user.id, book.id), with_for_update=True)
@@ -99,27 +100,28 @@ def place_shelf(user: User, book: Book, row: ImportRow, choice: str) -> bool:
         if row.added_on:
             entry.created_at = entry.updated_at = _midnight(row.added_on)
         db.session.add(entry)
-        changed = True
+        changed = undo["entry_created"] = True
     elif row.status and entry.status != row.status and choice == TAKE_FILE:
+        undo["entry_was"] = entry.status
         entry.status, entry.updated_at, changed = row.status, utcnow(), True
     elif row.status and entry.status != row.status:
         # Keep mine: the reader's shelf and reads stand; the file's reads would contradict them.
         row.notes.append(f"Kept your shelf ({entry.label}); the file said {SHELVES[row.status]}.")
-        return add_tags(user, book, row.tags)
+        return add_tags(user, book, row.tags, undo)
     db.session.flush()
-    changed |= add_reads(user, book, row)
+    changed |= add_reads(user, book, row, undo)
     reads.follow_reads(user, book)
-    changed |= add_tags(user, book, row.tags)
+    changed |= add_tags(user, book, row.tags, undo)
     return changed
 
 
-def add_reads(user: User, book: Book, row: ImportRow) -> bool:
+def add_reads(user: User, book: Book, row: ImportRow, undo: dict) -> bool:
     """Add the row's reads the reader does not have yet (same status and dates = the same read;
     a read of unknown dates matches any of that status)."""
     have = list(
         db.session.scalars(select(Read).where(Read.user_id == user.id, Read.book_id == book.id))
     )
-    added = False
+    added = []
     for status, started, finished in sorted(row.reads, key=lambda r: r[1] is None and r[2] is None):
         same = next(
             (
@@ -148,13 +150,14 @@ def add_reads(user: User, book: Book, row: ImportRow) -> bool:
         if row.format:
             read.format = row.format
         db.session.add(read)
-        added = True
+        added.append(read)
     db.session.flush()
-    return added
+    undo["reads"] = [read.id for read in added]
+    return bool(added)
 
 
-def add_tags(user: User, book: Book, names: list[str]) -> bool:
-    added = False
+def add_tags(user: User, book: Book, names: list[str], undo: dict) -> bool:
+    added = undo.setdefault("tags", [])
     have = set(
         db.session.scalars(
             select(Tag.name_key)
@@ -175,11 +178,11 @@ def add_tags(user: User, book: Book, names: list[str]) -> bool:
             db.session.flush()
         db.session.add(ShelfTag(user_id=user.id, book_id=book.id, tag_id=tag.id))
         have.add(name.lower())
-        added = True
-    return added
+        added.append(tag.id)
+    return bool(added)
 
 
-def place_review(user: User, book: Book, row: ImportRow, choice: str) -> bool:
+def place_review(user: User, book: Book, row: ImportRow, choice: str, undo: dict) -> bool:
     if row.rating is None:
         if row.review:
             row.notes.append("A review without a rating cannot be kept on Colophon; add a rating.")
@@ -191,6 +194,11 @@ def place_review(user: User, book: Book, row: ImportRow, choice: str) -> bool:
     if mine is not None and choice == KEEP_MINE:
         row.notes.append("Kept your own rating and review; the file's differ.")
         return False
+    undo["review"] = (
+        None
+        if mine is None
+        else {"rating": mine.rating, "body": mine.body, "spoiler": mine.spoiler}
+    )
     reviews.save(user, book, stars=row.rating / 2, body=row.review, spoiler=row.spoiler)
     return True
 
@@ -205,16 +213,17 @@ def place(user: User, row: ImportRow, choice: str = KEEP_MINE) -> Outcome:
         kind = "matched"
         if book is None:
             book, kind = add_book(user, row), "added"
+        undo: dict = {}
         locks.lock_reader(user.id)
-        changed = place_shelf(user, book, row, choice)
+        changed = place_shelf(user, book, row, choice, undo)
         db.session.commit()
-        changed |= place_review(user, book, row, choice)
+        changed |= place_review(user, book, row, choice, undo)
     except (ValidationError, DomainError) as error:
         db.session.rollback()
         return Outcome(row.number, "failed", notes=[str(error), *row.notes])
     if kind == "matched" and not changed:
         kind = "unchanged"
-    return Outcome(row.number, kind, book.id, changed or kind == "added", list(row.notes))
+    return Outcome(row.number, kind, book.id, changed or kind == "added", list(row.notes), undo)
 
 
 def _midnight(day: date) -> datetime:

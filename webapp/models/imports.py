@@ -1,0 +1,44 @@
+"""A reader's library import: the uploaded file, its progress and every row's outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.models.base import UTCDateTime, utcnow
+
+IMPORT_STATES = ("queued", "running", "done", "undone")
+
+
+class LibraryImport(db.Model):
+    """The worker fills the counts as it goes; ``outcomes`` holds one dict per row (its raw
+    columns, what happened, notes and what undo must reverse). ``data`` is dropped when done."""
+
+    __tablename__ = "library_imports"
+    __table_args__ = (Index("ix_library_imports_user", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    choice: Mapped[str] = mapped_column(String(12))
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(8), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    header: Mapped[list] = mapped_column(JSON, default=list)
+    outcomes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.done_rows * 100 // self.total

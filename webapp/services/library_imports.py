@@ -1,0 +1,168 @@
+"""An import's life: upload (checked at once), the worker placing the rows with live counts,
+the report, the failed rows as CSV, and undo within 14 days."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from datetime import timedelta
+
+from flask import url_for
+from sqlalchemy import delete, select
+
+from webapp.errors import NotFound, ValidationError
+from webapp.extensions import db
+from webapp.models import LibraryImport, Read, Review, ShelfEntry, ShelfTag, User, utcnow
+from webapp.services import import_formats, imports, notices, reviews
+from webapp.tasks import enqueue
+
+UNDO_DAYS = 14
+BATCH = 50  # rows placed between progress saves
+KINDS = ("matched", "added", "unchanged", "failed")
+
+
+def start(user: User, filename: str, data: bytes, choice: str) -> LibraryImport:
+    """Check the file now (format, size, rows) and queue it. Raises ValidationError."""
+    if choice not in imports.CHOICES:
+        raise ValidationError("choice", "Choose what happens when the file and Colophon differ.")
+    kind, header, rows = import_formats.read_csv(data)
+    if not rows:
+        raise ValidationError("file", "That file has a header but no books.")
+    job = LibraryImport(
+        user_id=user.id,
+        kind=kind,
+        choice=choice,
+        filename=(filename or "library.csv")[:200],
+        data=data,
+        total=len(rows),
+        header=header,
+        outcomes=[],
+    )
+    db.session.add(job)
+    db.session.commit()
+    enqueue("run_import", job.id)
+    return job
+
+
+def get_own(user: User, import_id: int) -> LibraryImport:
+    job = db.session.get(LibraryImport, import_id)
+    if job is None or job.user_id != user.id:
+        raise NotFound("No such import.")
+    return job
+
+
+def imports_of(user: User, limit: int = 20) -> list[LibraryImport]:
+    query = (
+        select(LibraryImport)
+        .where(LibraryImport.user_id == user.id)
+        .order_by(LibraryImport.created_at.desc(), LibraryImport.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def run(import_id: int) -> None:
+    """Place the rows not placed yet (the worker may have stopped midway: it resumes)."""
+    job = db.session.get(LibraryImport, import_id)
+    if job is None or job.state in ("done", "undone") or job.data is None:
+        return
+    user = db.session.get(User, job.user_id)
+    _, rows = import_formats.parse(job.data)
+    job.state = "running"
+    db.session.commit()
+    # Counts live in Python and are written with the outcomes: a failed row's rollback then
+    # cannot lose progress that was not saved yet.
+    outcomes = list(job.outcomes)
+    counts = {kind: getattr(job, kind) for kind in KINDS}
+    for row in rows[len(outcomes) :]:
+        outcome = imports.place(user, row, job.choice)
+        outcomes.append({**asdict(outcome), "raw": row.raw})
+        counts[outcome.kind] += 1
+        if len(outcomes) % BATCH == 0:
+            _save_progress(import_id, outcomes, counts)
+    job = _save_progress(import_id, outcomes, counts, commit=False)
+    job.state, job.data, job.finished_at = "done", None, utcnow()
+    message = (
+        f"Your import of {job.filename} is done: {job.matched} matched, {job.added} added, "
+        f"{job.unchanged} already here, {job.failed} failed."
+    )
+    notices.notify(user.id, message, url_for("imports.report", import_id=job.id))
+    db.session.commit()
+
+
+def _save_progress(import_id: int, outcomes: list, counts: dict, commit: bool = True):
+    job = db.session.get(LibraryImport, import_id)
+    job.outcomes, job.done_rows = list(outcomes), len(outcomes)
+    for kind, count in counts.items():
+        setattr(job, kind, count)
+    if commit:
+        db.session.commit()
+    return job
+
+
+def can_undo(job: LibraryImport) -> bool:
+    return job.state == "done" and utcnow() - job.created_at < timedelta(days=UNDO_DAYS)
+
+
+def undo(user: User, job: LibraryImport) -> None:
+    """Reverse what the import created or changed for ``user``; books it added stay in the
+    catalogue (other readers may have shelved them). Raises ValidationError past 14 days."""
+    if not can_undo(job):
+        raise ValidationError("undo", f"An import can be undone for {UNDO_DAYS} days only.")
+    for outcome in reversed(job.outcomes):
+        steps, book_id = outcome.get("undo") or {}, outcome.get("book_id")
+        if not steps or book_id is None:
+            continue
+        _undo_review(user, book_id, steps)
+        if steps.get("reads"):
+            db.session.execute(
+                delete(Read).where(Read.user_id == user.id, Read.id.in_(steps["reads"]))
+            )
+        if steps.get("tags"):
+            db.session.execute(
+                delete(ShelfTag).where(
+                    ShelfTag.user_id == user.id,
+                    ShelfTag.book_id == book_id,
+                    ShelfTag.tag_id.in_(steps["tags"]),
+                )
+            )
+        entry = db.session.get(ShelfEntry, (user.id, book_id))
+        if entry is not None and steps.get("entry_created"):
+            db.session.delete(entry)
+        elif entry is not None and steps.get("entry_was"):
+            entry.status = steps["entry_was"]
+        db.session.commit()
+    job = db.session.get(LibraryImport, job.id)
+    job.state, job.undone_at = "undone", utcnow()
+    db.session.commit()
+
+
+def _undo_review(user: User, book_id: int, steps: dict) -> None:
+    if "review" not in steps:
+        return
+    review = db.session.scalar(
+        select(Review).where(Review.user_id == user.id, Review.book_id == book_id)
+    )
+    if review is None:
+        return
+    before = steps["review"]
+    if before is None:
+        reviews.remove(user, review)
+    else:
+        stars = before["rating"] / 2
+        reviews.save(user, review.book, stars=stars, body=before["body"], spoiler=before["spoiler"])
+
+
+def problem_rows(job: LibraryImport) -> list[dict]:
+    return [o for o in job.outcomes if o["kind"] == "failed" or o["notes"]]
+
+
+def problems_csv(job: LibraryImport) -> str:
+    """The failed and partly placed rows in the file's own columns, plus ``Problem``."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*job.header, "Problem"], extrasaction="ignore")
+    writer.writeheader()
+    for outcome in problem_rows(job):
+        writer.writerow({**outcome["raw"], "Problem": " ".join(outcome["notes"])})
+    return out.getvalue()

@@ -1,0 +1,88 @@
+"""/import: upload a Goodreads or StoryGraph export, watch it progress, read its report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, url_for
+from flask_login import current_user, login_required
+
+from webapp.errors import NotFound, ValidationError
+from webapp.forms import EmptyForm, apply_error
+from webapp.forms.imports import ImportForm
+from webapp.htmx import redirect_to, render
+from webapp.services import library_imports
+from webapp.services.import_formats import MAX_BYTES
+
+bp = Blueprint("imports", __name__, url_prefix="/import")
+
+
+@bp.before_request
+@login_required
+def signed_in():
+    """Every page here is the reader's own."""
+
+
+def _own(import_id: int):
+    try:
+        return library_imports.get_own(current_user, import_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("", methods=["GET", "POST"])
+def upload():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        with upload.stream:  # a big file is spooled to disk: close it when read
+            data = upload.read()
+        try:
+            job = library_imports.start(current_user, upload.filename, data, form.choice.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash("Your file is queued; this page shows how far it has got.", "success")
+            return redirect_to(url_for("imports.progress", import_id=job.id))
+    status = 422 if form.errors or form.form_errors else 200
+    past = library_imports.imports_of(current_user)
+    return render("imports/upload.html", status=status, form=form, past=past)
+
+
+upload.max_body = MAX_BYTES + 64 * 1024  # the file plus the form around it
+
+
+@bp.get("/<int:import_id>")
+def progress(import_id: int):
+    job = _own(import_id)
+    return render("imports/progress.html", "imports/_progress.html", job=job)
+
+
+@bp.get("/<int:import_id>/report")
+def report(import_id: int):
+    job = _own(import_id)
+    can_undo = library_imports.can_undo(job)
+    return render("imports/report.html", job=job, can_undo=can_undo, form=EmptyForm())
+
+
+@bp.get("/<int:import_id>/problems.csv")
+def problems(import_id: int):
+    job = _own(import_id)
+    name = f"colophon-import-{job.id}-problems.csv"
+    return Response(
+        library_imports.problems_csv(job),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.post("/<int:import_id>/undo")
+def undo(import_id: int):
+    job = _own(import_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        library_imports.undo(current_user, job)
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash("The import was undone.", "success")
+    return redirect_to(url_for("imports.report", import_id=import_id))
