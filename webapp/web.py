@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request, url_for
+from flask import Flask, url_for
 
 
 def book_url(book, anchor: str | None = None, **args) -> str:
     """A book's canonical address (with its slug), optionally at ``#anchor``."""
     return url_for("books.detail", book_id=book.id, slug=book.slug, _anchor=anchor, **args)
-
-
-def author_url(author) -> str:
-    return url_for("catalog.author", author_id=author.id, slug=author.slug)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -26,13 +22,8 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def page_arg() -> int:
-    """The ``?page=`` number asked for; 1 when it is missing, not a number, or 0."""
-    return request.args.get("page", 1, type=int) or 1
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(book_url=book_url, author_url=author_url, safe_next=safe_next)
+    app.jinja_env.globals.update(book_url=book_url, safe_next=safe_next)
 
 
 def reading_owner(username: str):
