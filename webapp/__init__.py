@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         books,
         catalog,
+        exports,
         imports,
         jobs,
         mail,
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(recovery.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(exports.bp)
     mail.register(app)
     app.register_blueprint(reads.bp)
     app.register_blueprint(tags.bp)

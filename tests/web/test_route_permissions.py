@@ -199,6 +199,7 @@ ROUTES: dict[str, list[Case]] = {
         _post("/u/author/report", by_role(303, 303, 403), lambda w: {"reason": "abuse"}),
     ],
     "notices.index": [_get("/notifications", SIGNED_IN_PAGE)],
+    "exports.library": [_get("/account/export/library.csv", SIGNED_IN_PAGE)],
     "imports.upload": [_get("/import", SIGNED_IN_PAGE), _post("/import", by_role(303, 422))],
     "imports.progress": [_get(lambda w: f"/import/{_import(w)}", OWN_PAGE)],
     "imports.report": [_get(lambda w: f"/import/{_import(w)}/report", OWN_PAGE)],

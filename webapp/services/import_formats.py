@@ -200,9 +200,10 @@ def goodreads_row(number: int, raw: dict[str, str]) -> ImportRow:
         raw.get("Year Published", "")
     )
     row.format = FORMATS.get(raw.get("Binding", "").strip().lower())
-    stars = parse_int(raw.get("My Rating", ""))
-    if stars and 1 <= stars <= 5:
-        row.rating = stars * 2
+    # Goodreads writes whole stars; Colophon's own export writes half stars ("3.5") as well.
+    stars = raw.get("My Rating", "").strip()
+    if re.fullmatch(r"[1-5](\.[05])?|0\.5", stars):
+        row.rating = int(float(stars) * 2)
     if raw.get("My Review", "").strip():
         row.review = html_to_markdown(raw["My Review"])
     row.spoiler = raw.get("Spoiler", "").strip().lower() in ("true", "yes", "1")
