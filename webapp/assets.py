@@ -7,6 +7,9 @@ together never see half a file. htmx is served straight from the installed
 ``django-js-lib-htmx`` wheel under a prefix that carries its hash
 (``vendor/htmx/<hash>/htmx.min.js``, gzip from the ``.gz`` the wheel ships): no copy, no CDN.
 
+The stylesheets are also joined, in cascade order, into one bundle (``css/bundle.css``) built
+and hashed the same way, so a page links one render-blocking stylesheet instead of four.
+
 ``asset_url("css/site.css")`` (a Jinja global) turns a logical name into its hashed URL.
 """
 
@@ -32,9 +35,42 @@ CACHE_FOREVER = "public, max-age=31536000, immutable"
 CACHE_UNHASHED = 60  # seconds, for the plain /static/css/site.css form
 HASH_LENGTH = 12
 
+# Bundle name → its parts in cascade order (later files win). Every stylesheet under static/css
+# must be in the bundle: one left out would silently never load.
+BUNDLES = {
+    "css/bundle.css": (
+        "css/site.css",
+        "css/catalog.css",
+        "css/reviews.css",
+        "css/moderation.css",
+        "css/reading.css",
+    ),
+}
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:HASH_LENGTH]
+
 
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
+    return content_hash(path.read_bytes())
+
+
+def join_bundle(static_dir: Path, parts: tuple[str, ...]) -> bytes:
+    """The parts one after another, each introduced by a comment naming its file."""
+    return b"".join(
+        f"/* {part} */\n".encode() + (static_dir / part).read_bytes().rstrip(b"\n") + b"\n"
+        for part in parts
+    )
+
+
+def _check_bundled(sources: dict[str, Path]) -> None:
+    bundled = {part for parts in BUNDLES.values() for part in parts}
+    stylesheets = {name for name in sources if name.endswith(".css")}
+    if stylesheets - bundled:
+        raise LookupError(
+            f"Stylesheets missing from assets.BUNDLES: {sorted(stylesheets - bundled)}"
+        )
 
 
 def hashed_name(name: str, digest: str) -> str:
@@ -51,6 +87,7 @@ class Assets:
     manifest: dict[str, str] = field(default_factory=dict)
     htmx_prefix: str = ""
     sources: dict[str, Path] = field(default_factory=dict)
+    bundles: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def scan(cls, static_dir: Path, cache_dir: Path) -> Assets:
@@ -59,11 +96,15 @@ class Assets:
             for path in sorted(static_dir.rglob("*"))
             if path.is_file() and not path.name.startswith(".")
         }
+        _check_bundled(sources)
         manifest = {name: hashed_name(name, file_hash(path)) for name, path in sources.items()}
+        bundles = {name: join_bundle(static_dir, parts) for name, parts in BUNDLES.items()}
+        for name, content in bundles.items():
+            manifest[name] = hashed_name(name, content_hash(content))
         htmx_prefix = f"vendor/htmx/{file_hash(HTMX_DIR / HTMX_FILE)}/"
         manifest[HTMX_NAME] = htmx_prefix + HTMX_FILE
         build = hashlib.sha256(repr(sorted(manifest.items())).encode()).hexdigest()[:HASH_LENGTH]
-        return cls(static_dir, cache_dir / build, manifest, htmx_prefix, sources)
+        return cls(static_dir, cache_dir / build, manifest, htmx_prefix, sources, bundles)
 
     def build(self) -> None:
         """Write hashed and plain copies plus compressed variants, unless already built."""
@@ -73,11 +114,12 @@ class Assets:
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self.build_dir.parent))
         try:
             compressor = Compressor(quiet=True)
-            for name, source in self.sources.items():
+            contents = {name: source.read_bytes() for name, source in self.sources.items()}
+            for name, content in {**contents, **self.bundles}.items():
                 for target_name in (name, self.manifest[name]):
                     target = tmp / target_name
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(source, target)
+                    target.write_bytes(content)
                     if compressor.should_compress(target.name):
                         compressor.compress(str(target))
             os.rename(tmp, self.build_dir)

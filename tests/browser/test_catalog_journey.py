@@ -76,7 +76,7 @@ def test_browse_search_author_and_profile(page):
     reviewer.click()
     expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Ratings", level=2, exact=True)).to_be_visible()
-    expect(page.locator(".histogram li")).to_have_count(5)
+    expect(page.locator(".histogram tbody tr")).to_have_count(5)
     expect(page.get_by_role("heading", name="Reviews and ratings")).to_be_visible()
     assert_accessible(page)
 

@@ -458,9 +458,9 @@ def test_profile(client, users, library):
     assert '<meta name="description" content="Ann_Reads on Colophon: 3 ratings' in html
     assert "3 ratings, averaging 3.5 stars." in html
     histogram = re.findall(
-        r'histogram-label">(\d) stars?</span>\s*<span class="bar" aria-hidden="true">'
+        r'<th scope="row">(\d) stars?</th>\s*<td><span class="bar" aria-hidden="true">'
         r'<span class="bar-fill bar-w-(\d+)"></span></span>\s*'
-        r'<span class="histogram-count">(\d+)</span>',
+        r'<span class="visually-hidden">\d+%</span></td>\s*<td class="histogram-count">(\d+)</td>',
         html,
     )
     assert histogram == [

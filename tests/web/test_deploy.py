@@ -215,13 +215,45 @@ def test_remember_me_cookie_is_secure(prod, users):
 def test_pages_link_hashed_assets(client):
     html = client.get("/").get_data(as_text=True)
     for pattern in (
-        r"css/site\.[0-9a-f]{12}\.css",
+        r"css/bundle\.[0-9a-f]{12}\.css",
         r"js/site\.[0-9a-f]{12}\.js",
         r"img/favicon\.[0-9a-f]{12}\.svg",
         r"vendor/htmx/[0-9a-f]{12}/htmx\.min\.js",
     ):
         assert asset_href(html, pattern)
     assert "/vendor/htmx.min.js" not in html
+    assert len(re.findall(r'<link rel="stylesheet"', html)) == 1
+
+
+def test_one_stylesheet_bundles_every_css_file_in_cascade_order(app, client):
+    from webapp.assets import BUNDLES, asset_url
+
+    parts = BUNDLES["css/bundle.css"]
+    assert set(parts) == {
+        p.relative_to(ROOT / "static").as_posix() for p in ROOT.glob("static/css/*.css")
+    }
+    assert parts[0] == "css/site.css"  # the custom properties and base rules come first
+    with app.test_request_context():
+        url = asset_url("css/bundle.css")
+    response = fetch(client, url, headers={"Accept-Encoding": "br"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == FOREVER
+    assert response.headers["Content-Type"].startswith("text/css")
+    body = brotli.decompress(response.body).decode()
+    positions = [body.index(f"/* {part} */\n") for part in parts]
+    assert positions == sorted(positions)
+    for part in parts:
+        assert (ROOT / "static" / part).read_text().strip() in body
+
+
+def test_a_stylesheet_left_out_of_the_bundle_fails_at_startup(tmp_path):
+    from webapp.assets import Assets
+
+    (tmp_path / "css").mkdir()
+    for name in ("site", "catalog", "reviews", "moderation", "forgotten"):
+        (tmp_path / "css" / f"{name}.css").write_text(f".{name} {{}}")
+    with pytest.raises(LookupError, match="css/forgotten.css"):
+        Assets.scan(tmp_path, tmp_path / "build")
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "br"])

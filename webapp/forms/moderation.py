@@ -15,7 +15,7 @@ from webapp.services.moderation import ACTIONS
 
 
 class ReportForm(FlaskForm):
-    # Choices are rendered by hand (templates/moderation/_report_fields.html) and checked by
+    # Choices are rendered by hand (templates/_macros/report.html) and checked by
     # the service: plain string fields avoid wtforms' changing choices API (3.3 deprecations).
     reason = StringField(
         "Why are you reporting this?",

@@ -52,23 +52,3 @@ def stats_for(user: User) -> dict:
         "average": (halves / 2 / total) if total else None,
         "histogram": [(n, counts[n]) for n in range(5, 0, -1)],
     }
-
-
-def histogram_width(count: int, largest: int) -> int:
-    """A bar's width as a percentage in steps of 5, for the ``bar-w-N`` CSS classes.
-
-    Classes rather than ``style=`` attributes, so a strict CSP (style-src 'self') holds.
-    """
-    if not largest:
-        return 0
-    return round(count * 20 / largest) * 5
-
-
-def rating_stats(user: User) -> dict:
-    """``stats_for`` with each histogram row's bar width: (stars, count, width)."""
-    stats = stats_for(user)
-    largest = max((n for _, n in stats["histogram"]), default=0)
-    stats["histogram"] = [
-        (stars, n, histogram_width(n, largest)) for stars, n in stats["histogram"]
-    ]
-    return stats

@@ -32,7 +32,7 @@ def profile(username: str):
         goal=goals.progress(reader) if visible else None,
         shelves=shelves.shelves_of(reader),
         reviews=users.reviews_by(reader, page, include_hidden=own_or_staff),
-        stats=users.rating_stats(reader),
+        stats=users.stats_for(reader),
         user_reported=reports.has_open_report(current_user, user=reader),
         **follows.relation(current_user, reader),
     )
