@@ -66,10 +66,10 @@ def plural(count: int, singular: str, plural: str | None = None, *, number: bool
     return f"{count} {word}" if number else word
 
 
-def bar_width(count: int, largest: int) -> int:
-    """A histogram bar's width relative to the largest bar, in steps of 5 for the ``bar-w-N``
+def bar_width(count: int, total: int) -> int:
+    """A histogram bar's width: its share of ``total`` in steps of 5, for the ``bar-w-N``
     classes (classes, not ``style=`` attributes, so the strict CSP holds)."""
-    return round(count * 20 / largest) * 5 if largest else 0
+    return round(count * 20 / total) * 5 if total else 0
 
 
 FILTERS = {

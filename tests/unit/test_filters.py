@@ -43,9 +43,10 @@ def test_plural():
     assert plural(5, "review", number=False) == "reviews"
 
 
-def test_bar_width_is_relative_to_the_largest_in_steps_of_five():
+def test_bar_width_is_the_share_of_all_in_steps_of_five():
     assert bar_width(0, 0) == 0
     assert bar_width(7, 7) == 100
     assert bar_width(1, 2) == 50
     assert bar_width(1, 3) == 35  # 33.3% rounds to the nearest step
+    assert bar_width(2, 3) == 65
     assert bar_width(1, 300) == 0
