@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from tests.factories import moderation_book, moderation_review
-from webapp.services import moderation
+from webapp.services import moderation, reports, staff
 
 TIME_TAG = re.compile(r"<time\b[^>]*>")
 VALID = re.compile(r'datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"')
@@ -28,11 +28,11 @@ def test_every_time_element_has_a_valid_utc_datetime(client, auth, users):
     book = moderation_book()
     review = moderation_review(author, book)
     other = moderation_review(reader, book, stars="3", body="Reported and left open.")
-    moderation.report_review(reader, review, "spam", "An advert")
-    moderation.report_review(author, other, "abuse")
+    reports.report_review(reader, review, "spam", "An advert")
+    reports.report_review(author, other, "abuse")
     moderation.hide(mod, review, "Spam")
     resting = users("resting")
-    moderation.suspend(admin, resting, 3, "Cooling off")
+    staff.suspend(admin, resting, 3, "Cooling off")
     book_path = f"/books/{book.id}-{book.slug}"
 
     pages = {
@@ -45,15 +45,15 @@ def test_every_time_element_has_a_valid_utc_datetime(client, auth, users):
     found["/notifications"] = times_on(client, "/notifications")
     auth.logout()
     auth.login("boss")
-    staff = {
+    staff_pages = {
         "/moderation": 1,  # the open report on the other review
         "/moderation?status=resolved": 1,
         "/moderation/log": 2,  # the hide and the suspension
         f"/moderation/users/{author.id}": 2,  # joined, the report they filed
         f"/moderation/users/{resting.id}": 2,  # joined, suspended until
     }
-    found.update({path: times_on(client, path) for path in staff})
-    pages.update(staff)
+    found.update({path: times_on(client, path) for path in staff_pages})
+    pages.update(staff_pages)
     pages["/notifications"] = 1
 
     for path, tags in found.items():
