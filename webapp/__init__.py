@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         notices,
         reads,
         recovery,
+        replies,
         social,
         stats,
         tags,
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(books.bp)
     app.register_blueprint(reviews_views.bp)
+    app.register_blueprint(replies.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(moderation_views.bp)

@@ -161,6 +161,8 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "POST_LIMIT_PER_USER": os.environ.get("POST_LIMIT_PER_USER", "60 per hour"),
         # Following is cheap to spam (each one notifies someone): its own, tighter limit.
         "FOLLOW_LIMIT_PER_USER": os.environ.get("FOLLOW_LIMIT_PER_USER", "30 per hour"),
+        # Each reply notifies the whole thread: its own limit too.
+        "REPLY_LIMIT_PER_USER": os.environ.get("REPLY_LIMIT_PER_USER", "20 per hour"),
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 1 if production else 0),
         "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
         # Background jobs (webapp/tasks.py): Redis with REDIS_URL, else a SQLite file in

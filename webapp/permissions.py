@@ -107,7 +107,13 @@ def can_see_reading(user: Any, reader: Any) -> bool:
     return not reader.reading_private or (is_signed_in(user) and user.id == reader.id)
 
 
+def can_reply(user: Any, review: Any) -> bool:
+    """Readers who may post reply to visible reviews (the service refuses across a block)."""
+    return can_post(user) and (not review.is_hidden or can_see_hidden_review(user, review))
+
+
 PREDICATES = {
+    "can_reply": can_reply,
     "can_follow": can_follow,
     "can_mute": can_mute,
     "can_block": can_block,

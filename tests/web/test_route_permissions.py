@@ -21,8 +21,18 @@ from tests.conftest import Browserless, config_for
 from tests.factories import UserFactory, World, moderation_book, moderation_review
 from webapp import create_app
 from webapp.extensions import db
-from webapp.models import Book, User
-from webapp.services import accounts, follows, moderation, reads, reports, shelves, staff, tags
+from webapp.models import Book, Reply, User
+from webapp.services import (
+    accounts,
+    follows,
+    moderation,
+    reads,
+    replies,
+    reports,
+    shelves,
+    staff,
+    tags,
+)
 
 ROLES = ("anonymous", "reader", "author", "moderator", "admin", "suspended")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -56,6 +66,7 @@ class Matrix:
     other_book: object
     review: object
     ids: dict = field(default_factory=dict)  # the author's read ("read") and tags ("tags")
+    reply: object = None  # the author's reply to their own review
 
     def uid(self, name: str) -> int:
         return self.users[name].id
@@ -370,6 +381,41 @@ ROUTES: dict[str, list[Case]] = {
     "social.approve": [_post("/follow-requests/target/approve", by_role(303, 404, 303))],
     "social.decline": [_post("/follow-requests/target/decline", by_role(303, 404, 303))],
     "account.privacy": [_post("/account/privacy", by_role(303, 303))],
+    # Replies: anyone signed in replies; only the author edits or deletes; never report one's own.
+    "replies.create": [
+        _post(
+            lambda w: f"/reviews/{w.review.id}/replies", by_role(303, 303), lambda w: {"body": "Hi"}
+        )
+    ],
+    "replies.edit": [
+        _get(lambda w: f"/replies/{w.reply.id}/edit", by_role(303, 403, 200)),
+        _post(
+            lambda w: f"/replies/{w.reply.id}/edit",
+            by_role(303, 403, 303),
+            lambda w: {"body": "Yo"},
+        ),
+    ],
+    "replies.delete": [
+        _get(lambda w: f"/replies/{w.reply.id}/delete", by_role(303, 403, 200)),
+        _post(lambda w: f"/replies/{w.reply.id}/delete", by_role(303, 403, 303)),
+    ],
+    "replies.report": [
+        _get(lambda w: f"/replies/{w.reply.id}/report", by_role(303, 200, 403)),
+        _post(
+            lambda w: f"/replies/{w.reply.id}/report",
+            by_role(303, 303, 403),
+            lambda w: {"reason": "spam"},
+        ),
+    ],
+    "replies.staff_action": [
+        _post(
+            lambda w: f"/moderation/replies/{w.reply.id}/hide",
+            STAFF_ACTION,
+            lambda w: {"reason": "No"},
+        ),
+        _post(lambda w: f"/moderation/replies/{w.reply.id}/restore", STAFF_ACTION),
+        _post(lambda w: f"/moderation/replies/{w.reply.id}/dismiss", STAFF_ACTION),
+    ],
 }
 
 
@@ -412,6 +458,7 @@ def matrix_rows(shared_world, shared_app) -> dict[str, int]:
         tags.set_for_book(world.author, world.book, "classics, favourites")
         ids = {"suspended": suspended.id, "target": target.id, "other_book": other.id}
         ids |= {"read": read.id, "tags": [t.id for t, _ in tags.tags_of(world.author)]}
+        ids["reply"] = replies.post(world.author, world.review, "A reply by the author.").id
         db.session.remove()
     return ids
 
@@ -432,7 +479,8 @@ def matrix(shared_world, matrix_rows, shared_app, transaction):
         }
         other = db.session.get(Book, matrix_rows["other_book"])
         mine = {"read": matrix_rows["read"], "tags": matrix_rows["tags"]}
-        yield app, Matrix(people, world.book, other, world.review, mine)
+        reply = db.session.get(Reply, matrix_rows["reply"])
+        yield app, Matrix(people, world.book, other, world.review, mine, reply)
         db.session.remove()
 
 

@@ -35,6 +35,7 @@ class PrivacyForm(FlaskForm):
 class NotificationsForm(FlaskForm):
     moderation = BooleanField("A review of mine is hidden, restored or removed")
     reports = BooleanField("The outcome of a report I made")
+    replies = BooleanField("Someone replies to my review or to a thread I replied in")
     digest = RadioField(
         "How to send them",
         choices=[

@@ -15,6 +15,7 @@ from webapp.models.reading import (
     ShelfTag,
     Tag,
 )
+from webapp.models.reply import Reply
 from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
 from webapp.models.social import Block, Follow, Mute
@@ -46,6 +47,7 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "Report",
+    "Reply",
     "Review",
     "ShelfEntry",
     "User",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.reply import Reply
 from webapp.models.review import Review
 from webapp.models.user import User
 
@@ -23,7 +24,8 @@ _OPEN = text("status = 'open'")
 
 
 class Report(db.Model):
-    """A reader's report about a review (``review_id``) or about a reader (``target_user_id``)."""
+    """A reader's report about a review (``review_id``), a reply (``reply_id``) or a reader
+    (``target_user_id``)."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -44,6 +46,14 @@ class Report(db.Model):
             sqlite_where=_OPEN,
             postgresql_where=_OPEN,
         ),
+        Index(
+            "uq_reports_open_reply",
+            "reply_id",
+            "reporter_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
         Index("ix_reports_status_created", "status", "created_at"),
     )
 
@@ -51,6 +61,7 @@ class Report(db.Model):
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="open")
@@ -62,6 +73,7 @@ class Report(db.Model):
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
     review: Mapped[Review | None] = relationship(lazy="raise")
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id], lazy="raise")
+    reply: Mapped[Reply | None] = relationship(lazy="raise")
 
     @property
     def reason_label(self) -> str:

@@ -50,6 +50,7 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     # Mail about moderation of the reader's reviews, and about reports they filed.
     notify_moderation: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_replies: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_reports: Mapped[bool] = mapped_column(Boolean, default=True)
     # One mail a day gathering those notices, instead of one mail each.
     digest: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -43,7 +43,11 @@ KINDS = {
     "digest": Kind("Your daily Colophon digest", security=False),
 }
 # Notice topics and the reader's setting that turns their mail on.
-TOPICS = {"moderation": "notify_moderation", "reports": "notify_reports"}
+TOPICS = {
+    "moderation": "notify_moderation",
+    "reports": "notify_reports",
+    "replies": "notify_replies",
+}
 
 
 def queue(user: User, kind: str, *, to: str | None = None, held: bool = False, **params) -> None:
@@ -219,6 +223,10 @@ def unsubscribe(user: User, topic: str) -> None:
     db.session.commit()
 
 
-def set_preferences(user: User, *, moderation: bool, reports: bool, digest: bool) -> None:
+def set_preferences(
+    user: User, *, moderation: bool, reports: bool, digest: bool, replies: bool | None = None
+) -> None:
     user.notify_moderation, user.notify_reports, user.digest = moderation, reports, digest
+    if replies is not None:
+        user.notify_replies = replies
     db.session.commit()

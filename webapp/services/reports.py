@@ -65,7 +65,7 @@ def established_reporters(review: Review, rule: AutoHide) -> int:
 QUEUE_LIMIT = 200
 
 
-def _clean(reason: str | None, note: str | None) -> tuple[str, str | None]:
+def clean(reason: str | None, note: str | None) -> tuple[str, str | None]:
     if reason not in REPORT_REASONS:
         raise ValidationError("reason", "Choose a reason for the report.")
     note = (note or "").strip() or None
@@ -108,7 +108,7 @@ def reported_ids(reporter: User | None, review_ids: list[int]) -> set[int]:
 
 def _file(reporter: User, reason: str | None, note: str | None, **target) -> tuple[Report, bool]:
     """File a report unless the reader already has one open (the unique index settles races)."""
-    reason, note = _clean(reason, note)
+    reason, note = clean(reason, note)
     existing = _open_report(reporter, **target)
     if existing is not None:
         return existing, False
@@ -160,7 +160,11 @@ def report_user(
 
 
 def open_count() -> int:
-    return db.session.scalar(select(func.count(Report.id)).where(Report.status == "open"))
+    """Open reports on reviews, replies and readers, plus replies held for review."""
+    from webapp.models import Reply
+
+    held = select(func.count(Reply.id)).where(Reply.hidden_kind == "held").scalar_subquery()
+    return db.session.scalar(select(func.count(Report.id) + held).where(Report.status == "open"))
 
 
 def open_on(review: Review) -> list[Report]:

@@ -42,6 +42,7 @@ def _notifications_form() -> NotificationsForm:
         data={
             "moderation": user.notify_moderation,
             "reports": user.notify_reports,
+            "replies": user.notify_replies,
             "digest": "daily" if user.digest else "each",
         },
     )
@@ -143,6 +144,7 @@ def notifications():
             current_user,
             moderation=form.moderation.data,
             reports=form.reports.data,
+            replies=form.replies.data,
             digest=form.digest.data == "daily",
         )
         flash("Your mail settings were saved.", "success")

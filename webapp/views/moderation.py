@@ -25,7 +25,7 @@ from webapp.guards import confirmed_required
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.inputs import as_id, ids
 from webapp.models import REPORT_REASONS, Book, Review, User
-from webapp.services import audit, catalog, merges, moderation, notices, reports, staff
+from webapp.services import audit, catalog, merges, moderation, notices, replies, reports, staff
 from webapp.views.auth import safe_next
 
 bp = Blueprint("moderation", __name__)
@@ -190,6 +190,7 @@ def _queue_page(status: int = 200, **extra):
     ctx = {
         "items": reports.queue(filters["status"], filters["reason"] or None),
         "reported_users": reports.reported_users(),
+        "reply_queue": replies.queue(),
         "filters": filters,
         "reasons": REPORT_REASONS,
         "bulk_form": BulkForm(),

@@ -10,11 +10,12 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, apply_error
 from webapp.forms.reading import reading_context
+from webapp.forms.replies import ReplyForm
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.guards import confirmed_required
 from webapp.htmx import is_partial, redirect_to, render
 from webapp.models import Review
-from webapp.services import reports, reviews, shelves
+from webapp.services import replies, reports, reviews, shelves
 from webapp.views.books import book_url, get_book_or_404, page_context, sort_arg
 
 bp = Blueprint("reviews", __name__)
@@ -109,7 +110,14 @@ def show(review_id: int):
     review = get_review_or_404(review_id)
     if review.is_hidden and not permissions.can_see_hidden_review(current_user, review):
         abort(404)
-    return render("reviews/show.html", "reviews/_review.html", review=review, **marks_for([review]))
+    return render(
+        "reviews/show.html",
+        "reviews/_review.html",
+        review=review,
+        replies=replies.for_review(review, current_user),
+        reply_form=ReplyForm(formdata=None),
+        **marks_for([review]),
+    )
 
 
 @bp.get("/reviews/<int:review_id>/edit")

@@ -1,0 +1,243 @@
+"""Replies to reviews, one level deep: posting, editing, deleting, notices, hiding and reports.
+
+A blocked reader cannot reply to the blocker's reviews (nor the blocker to theirs). A new
+account's reply with a link is held: hidden pending staff, visible to its author and in the
+queue; its notices go out only when staff let it through.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp import markdown, permissions
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db
+from webapp.models import Mute, Reply, Report, Review, User, utcnow
+from webapp.services import blocks
+from webapp.services.audit import audit
+from webapp.services.notices import notify
+
+MAX_BODY = 5_000
+NEW_ACCOUNT_DAYS = 7
+HELD_REASON = "Held for a moderator: new accounts' replies with links are checked first."
+
+
+def snapshot(reply: Reply) -> dict:
+    """What the audit log keeps of a reply."""
+    return {"body": reply.body, "hidden": reply.is_hidden, "kind": reply.hidden_kind}
+
+
+def clean(body: str | None) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("body", "Write a reply first.")
+    if len(body) > MAX_BODY:
+        raise ValidationError("body", f"Keep the reply under {MAX_BODY:,} characters.")
+    return body
+
+
+def can_see(viewer: User | None, reply: Reply) -> bool:
+    return (
+        not reply.is_hidden or permissions.owns(viewer, reply) or permissions.is_moderator(viewer)
+    )
+
+
+def _held(author: User, html: str) -> bool:
+    new = author.created_at > utcnow() - timedelta(days=NEW_ACCOUNT_DAYS)
+    return new and not author.is_staff and "<a " in html
+
+
+def post(author: User, review: Review, body: str | None) -> Reply:
+    """Reply to ``review``. Raises NotAllowed (cannot post, hidden review, a block between the
+    two readers) or ValidationError('body')."""
+    if not permissions.can_reply(author, review):
+        raise NotAllowed("You cannot reply to this review.")
+    if blocks.between(author, review.user):
+        raise NotAllowed("You cannot reply to this reader.")
+    body = clean(body)
+    reply = Reply(
+        review_id=review.id, user_id=author.id, body=body, body_html=markdown.render(body)
+    )
+    if _held(author, reply.body_html):
+        reply.hidden_at, reply.hidden_kind, reply.hidden_reason = utcnow(), "held", HELD_REASON
+    db.session.add(reply)
+    db.session.flush()
+    if not reply.is_hidden:
+        _tell_thread(reply, review)
+    db.session.commit()
+    return reply
+
+
+def _tell_thread(reply: Reply, review: Review) -> None:
+    """Notice (and mail, if they asked) to the review's author and earlier repliers, except the
+    replier and readers who muted them."""
+    earlier = select(Reply.user_id).where(
+        Reply.review_id == review.id, Reply.id != reply.id, Reply.hidden_at.is_(None)
+    )
+    muters = select(Mute.muter_id).where(Mute.muted_id == reply.user_id)
+    readers = db.session.scalars(
+        select(User.id).where(
+            or_(User.id == review.user_id, User.id.in_(earlier)),
+            User.id != reply.user_id,
+            User.id.not_in(muters),
+        )
+    )
+    name = reply.user.username
+    for reader_id in readers:
+        whose = "your review" if reader_id == review.user_id else "a review you replied to"
+        notify(
+            reader_id,
+            f"{name} replied to {whose} of {review.book.title}.",
+            f"/reviews/{review.id}#reply-{reply.id}",
+            topic="replies",
+        )
+
+
+def edit(actor: User, reply: Reply, body: str | None) -> None:
+    """Only the author edits. Raises NotAllowed or ValidationError('body')."""
+    if not permissions.owns(actor, reply):
+        raise NotAllowed("Only its author edits a reply.")
+    reply.body = clean(body)
+    reply.body_html = markdown.render(reply.body)
+    reply.updated_at = utcnow()
+    db.session.commit()
+
+
+def delete(actor: User, reply: Reply) -> None:
+    """The author deletes their reply (staff hide instead). Raises NotAllowed."""
+    if not permissions.owns(actor, reply):
+        raise NotAllowed("Only its author deletes a reply.")
+    db.session.delete(reply)
+    db.session.commit()
+
+
+def for_review(review: Review, viewer: User | None) -> list[Reply]:
+    """The replies a viewer may see, oldest first (one query)."""
+    query = select(Reply).where(Reply.review_id == review.id)
+    if not permissions.is_moderator(viewer):
+        mine = Reply.user_id == viewer.id if permissions.is_signed_in(viewer) else False
+        query = query.where(or_(Reply.hidden_at.is_(None), mine))
+    return list(db.session.scalars(query.order_by(Reply.created_at, Reply.id)))
+
+
+def count_for(review: Review) -> int:
+    return db.session.scalar(
+        select(func.count(Reply.id)).where(Reply.review_id == review.id, Reply.hidden_at.is_(None))
+    )
+
+
+# --- staff and reports -----------------------------------------------------------------------
+
+
+def _open_reports(reply: Reply) -> list[Report]:
+    return list(
+        db.session.scalars(
+            select(Report).where(Report.reply_id == reply.id, Report.status == "open")
+        )
+    )
+
+
+def _resolve(actor: User, reply: Reply, status: str, outcome: str, message: str) -> None:
+    from webapp.services import reports
+
+    reports.resolve(actor, _open_reports(reply), status, outcome, message)
+
+
+def _require_staff(actor: User) -> None:
+    if not permissions.can_moderate(actor):
+        raise NotAllowed("Only moderators can do that.")
+
+
+def hide(actor: User, reply: Reply, reason: str | None) -> None:
+    """Hide a reply with a reason its author sees; its open reports are actioned."""
+    from webapp.services.moderation import clean_reason
+
+    _require_staff(actor)
+    reason = clean_reason(reason)
+    before = snapshot(reply)
+    reply.hidden_at, reply.hidden_by_id = utcnow(), actor.id
+    reply.hidden_reason, reply.hidden_kind = reason, "moderation"
+    audit(
+        actor, "hide_reply", "reply", reply.id, reason=reason, before=before, after=snapshot(reply)
+    )
+    notify(
+        reply.user_id,
+        f"Your reply was hidden: {reason}",
+        f"/reviews/{reply.review_id}#reply-{reply.id}",
+        topic="moderation",
+    )
+    _resolve(actor, reply, "actioned", "hidden", "Thank you: a reply you reported was hidden.")
+    db.session.commit()
+
+
+def restore(actor: User, reply: Reply) -> None:
+    """Show a hidden or held reply; a held one's notices go out now. Open reports dismissed."""
+    _require_staff(actor)
+    if not reply.is_hidden:
+        raise ValidationError(None, "That reply is not hidden.")
+    before, was_held = snapshot(reply), reply.is_held
+    reply.hidden_at = reply.hidden_by_id = reply.hidden_reason = reply.hidden_kind = None
+    audit(actor, "restore_reply", "reply", reply.id, before=before, after=snapshot(reply))
+    if was_held:
+        _tell_thread(reply, db.session.get(Review, reply.review_id))
+    _resolve(
+        actor, reply, "dismissed", "restored", "We looked at a reply you reported: it stays up."
+    )
+    db.session.commit()
+
+
+def dismiss(actor: User, reply: Reply) -> None:
+    """Close the open reports on a reply without acting on it."""
+    _require_staff(actor)
+    count = len(_open_reports(reply))
+    _resolve(
+        actor, reply, "dismissed", "no action", "We looked at a reply you reported: no problem."
+    )
+    audit(actor, "dismiss_reports", "reply", reply.id, after={"reports": count})
+    db.session.commit()
+
+
+def report(reporter: User, reply: Reply, reason: str | None, note: str | None = None) -> bool:
+    """File a report (one open per reader per reply); True if new. Raises NotAllowed."""
+    from webapp.services.reports import clean
+
+    if not permissions.is_signed_in(reporter) or permissions.owns(reporter, reply):
+        raise NotAllowed("You cannot report your own reply.")
+    reason, note = clean(reason, note)
+    mine = select(Report).where(
+        Report.reply_id == reply.id, Report.reporter_id == reporter.id, Report.status == "open"
+    )
+    if db.session.scalar(mine) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Report(reporter_id=reporter.id, reply_id=reply.id, reason=reason, note=note)
+            )
+    except IntegrityError:
+        return False
+    db.session.commit()
+    return True
+
+
+def queue() -> list[tuple[Reply, list[Report]]]:
+    """Held replies and replies with open reports, newest first, each with its open reports."""
+    reported = select(Report.reply_id).where(Report.reply_id.is_not(None), Report.status == "open")
+    items = list(
+        db.session.scalars(
+            select(Reply)
+            .where(or_(Reply.hidden_kind == "held", Reply.id.in_(reported)))
+            .order_by(Reply.created_at.desc(), Reply.id.desc())
+            .limit(200)
+        )
+    )
+    by_reply: dict[int, list[Report]] = {reply.id: [] for reply in items}
+    if by_reply:
+        for found in db.session.scalars(
+            select(Report).where(Report.reply_id.in_(by_reply), Report.status == "open")
+        ):
+            by_reply[found.reply_id].append(found)
+    return [(reply, by_reply[reply.id]) for reply in items]

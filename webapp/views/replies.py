@@ -1,0 +1,157 @@
+"""Replies under a review: post, edit, delete, report; staff hide, restore, dismiss."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp import permissions
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db, posting_limit
+from webapp.forms import EmptyForm, apply_error
+from webapp.forms.moderation import HideForm, ReportForm
+from webapp.forms.replies import ReplyForm
+from webapp.guards import confirmed_required
+from webapp.htmx import is_partial, redirect_to, render
+from webapp.models import Reply, Review
+from webapp.services import replies, reports, reviews
+
+bp = Blueprint("replies", __name__)
+DONE = {"hide": "Reply hidden.", "restore": "Reply shown.", "dismiss": "Reports dismissed."}
+
+
+def _review_or_404(review_id: int) -> Review:
+    review = db.session.get(Review, review_id)
+    if review is None or (
+        review.is_hidden and not permissions.can_see_hidden_review(current_user, review)
+    ):
+        abort(404)
+    return review
+
+
+def _reply_or_404(reply_id: int) -> Reply:
+    reply = db.session.get(Reply, reply_id)
+    if reply is None or not replies.can_see(current_user, reply):
+        abort(404)
+    return reply
+
+
+def reply_url(reply: Reply) -> str:
+    return url_for("reviews.show", review_id=reply.review_id, _anchor=f"reply-{reply.id}")
+
+
+def _thread(review: Review, status: int = 200, form=None, focus: int | None = None):
+    """The review page, or for htmx its replies section (focus on ``focus``, a reply id)."""
+    return render(
+        "reviews/show.html",
+        "replies/_thread.html",
+        status=status,
+        review=review,
+        replies=replies.for_review(review, current_user),
+        reply_form=form or ReplyForm(formdata=None),
+        focus=focus,
+        voted=reviews.voted_ids(current_user, [review.id]),
+        reported_ids=reports.reported_ids(current_user, [review.id]),
+    )
+
+
+@bp.post("/reviews/<int:review_id>/replies")
+@login_required
+@confirmed_required
+@posting_limit("REPLY_LIMIT_PER_USER")
+def create(review_id: int):
+    review = _review_or_404(review_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            reply = replies.post(current_user, review, form.body.data)
+        except NotAllowed:
+            abort(403)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash("Held for a moderator." if reply.is_held else "Your reply was posted.", "success")
+            if is_partial():
+                return _thread(review, focus=reply.id)
+            return redirect_to(reply_url(reply))
+    return _thread(review, status=422, form=form)
+
+
+@bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(reply_id: int):
+    reply = _reply_or_404(reply_id)
+    if not permissions.owns(current_user, reply):
+        abort(403)
+    form = ReplyForm(data={"body": reply.body})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            replies.edit(current_user, reply, form.body.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash("Your reply was updated.", "success")
+            return redirect_to(reply_url(reply))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render("replies/edit.html", "replies/_edit_form.html", status, reply=reply, form=form)
+
+
+@bp.route("/replies/<int:reply_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(reply_id: int):
+    reply = _reply_or_404(reply_id)
+    if not permissions.owns(current_user, reply):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("replies/delete.html", reply=reply, form=form)
+    review_id = reply.review_id
+    replies.delete(current_user, reply)
+    flash("Your reply was deleted.", "info")
+    return redirect_to(url_for("reviews.show", review_id=review_id, _anchor="replies"))
+
+
+@bp.route("/replies/<int:reply_id>/report", methods=["GET", "POST"])
+@login_required
+@confirmed_required
+@posting_limit()
+def report(reply_id: int):
+    reply = _reply_or_404(reply_id)
+    if permissions.owns(current_user, reply):
+        abort(403)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            created = replies.report(current_user, reply, form.reason.data, form.note.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash("Thank you, moderators will look at it." if created else "Already reported.")
+            return redirect_to(reply_url(reply))
+    status = 422 if form.is_submitted() else 200
+    return render_template("replies/report.html", reply=reply, form=form), status
+
+
+@bp.post("/moderation/replies/<int:reply_id>/<any(hide, restore, dismiss):action>")
+@login_required
+def staff_action(reply_id: int, action: str):
+    reply = _reply_or_404(reply_id)
+    if not permissions.can_moderate(current_user):
+        abort(403)
+    form = HideForm() if action == "hide" else EmptyForm()
+    if not form.validate_on_submit():
+        flash("Give a reason; the author will see it.", "error")
+        return redirect_to(url_for("moderation.queue", _anchor=f"reply-{reply.id}"))
+    try:
+        if action == "hide":
+            replies.hide(current_user, reply, form.reason.data)
+        else:
+            getattr(replies, action)(current_user, reply)
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(DONE[action], "success")
+    return redirect_to(url_for("moderation.queue", _anchor="replies"))
