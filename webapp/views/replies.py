@@ -12,7 +12,7 @@ from webapp.forms import EmptyForm, apply_error
 from webapp.forms.moderation import HideForm, ReportForm
 from webapp.forms.replies import ReplyForm
 from webapp.guards import confirmed_required
-from webapp.htmx import is_partial, redirect_to, render
+from webapp.htmx import invalid, is_partial, redirect_to, render, respond
 from webapp.models import Reply, Review
 from webapp.services import replies, reports, reviews
 
@@ -84,19 +84,14 @@ def edit(reply_id: int):
     if not permissions.owns(current_user, reply):
         abort(403)
     form = ReplyForm(data={"body": reply.body})
-    status = 200
     if form.validate_on_submit():
         try:
             replies.edit(current_user, reply, form.body.data)
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash("Your reply was updated.", "success")
-            return redirect_to(reply_url(reply))
-        status = 422
-    elif form.is_submitted():
-        status = 422
-    return render("replies/edit.html", "replies/_edit_form.html", status, reply=reply, form=form)
+            return respond(reply_url(reply), message="Your reply was updated.")
+    return invalid("replies/edit.html", "replies/_edit_form.html", reply=reply, form=form)
 
 
 @bp.route("/replies/<int:reply_id>/delete", methods=["GET", "POST"])
