@@ -124,10 +124,11 @@ def report(reply_id: int):
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash("Thank you, moderators will look at it." if created else "Already reported.")
-            return redirect_to(reply_url(reply))
-    status = 422 if form.is_submitted() else 200
-    return render_template("replies/report.html", reply=reply, form=form), status
+            done = "Thank you, moderators will look at it." if created else "Already reported."
+            return respond(reply_url(reply), message=done)
+    return invalid(
+        "replies/report.html", "replies/_report_control.html", reply=reply, report_form=form
+    )
 
 
 @bp.post("/moderation/replies/<int:reply_id>/<any(hide, restore, dismiss):action>")
