@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
@@ -19,6 +20,7 @@ from webapp.tasks import enqueue
 
 UNDO_DAYS = 14
 BATCH = 50  # rows placed between progress saves
+OUTCOMES_BATCH = 1000  # rows between saves of the outcome list (resume point)
 KINDS = ("matched", "added", "unchanged", "failed")
 
 
@@ -69,19 +71,22 @@ def run(import_id: int) -> None:
         return
     user = db.session.get(User, job.user_id)
     _, rows = import_formats.parse(job.data)
+    # Read once: every row commits, and touching ``job`` after a commit would load its file
+    # and outcomes again. Counts are recomputed from the saved outcomes, so a run that
+    # resumes counts each row once.
+    outcomes, choice = list(job.outcomes), job.choice
+    counts = Counter({kind: 0 for kind in KINDS}) + Counter(o["kind"] for o in outcomes)
     job.state = "running"
     db.session.commit()
-    # Counts live in Python and are written with the outcomes: a failed row's rollback then
-    # cannot lose progress that was not saved yet.
-    outcomes = list(job.outcomes)
-    counts = {kind: getattr(job, kind) for kind in KINDS}
     for row in rows[len(outcomes) :]:
-        outcome = imports.place(user, row, job.choice)
+        outcome = imports.place(user, row, choice)
         outcomes.append({**asdict(outcome), "raw": row.raw})
         counts[outcome.kind] += 1
         if len(outcomes) % BATCH == 0:
-            _save_progress(import_id, outcomes, counts)
-    job = _save_progress(import_id, outcomes, counts, commit=False)
+            # Counts often (the progress page); the growing outcome list more rarely.
+            _save_progress(import_id, outcomes, counts, len(outcomes) % OUTCOMES_BATCH == 0)
+    _save_progress(import_id, outcomes, counts, True)
+    job = db.session.get(LibraryImport, import_id)
     job.state, job.data, job.finished_at = "done", None, utcnow()
     message = (
         f"Your import of {job.filename} is done: {job.matched} matched, {job.added} added, "
@@ -91,14 +96,15 @@ def run(import_id: int) -> None:
     db.session.commit()
 
 
-def _save_progress(import_id: int, outcomes: list, counts: dict, commit: bool = True):
-    job = db.session.get(LibraryImport, import_id)
-    job.outcomes, job.done_rows = list(outcomes), len(outcomes)
-    for kind, count in counts.items():
-        setattr(job, kind, count)
-    if commit:
-        db.session.commit()
-    return job
+def _save_progress(import_id: int, outcomes: list, counts: Counter, with_outcomes: bool) -> None:
+    """One UPDATE from values held in Python: a later row's rollback cannot undo it."""
+    values = {kind: counts[kind] for kind in KINDS}
+    if with_outcomes:
+        values |= {"outcomes": list(outcomes), "done_rows": len(outcomes)}
+    else:
+        values["done_rows"] = len(outcomes)
+    db.session.execute(update(LibraryImport).where(LibraryImport.id == import_id).values(**values))
+    db.session.commit()
 
 
 def can_undo(job: LibraryImport) -> bool:
