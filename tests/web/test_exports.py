@@ -86,3 +86,21 @@ def test_export_round_trips_into_a_fresh_account(web, auth, users):
             s for s in statuses if s != "reading"
         )
     assert recount.check() == []
+
+
+def test_export_runs_a_fixed_number_of_queries(users, count_queries):
+    from webapp.services import exports
+
+    reader = users("counted")
+    reviews.save(reader, make_book("One", authors=("A",)), stars="4", body="First.")
+    db.session.expire_all()
+    with count_queries() as few:
+        exports.library_csv(reader)
+    for n in range(5):
+        book = make_book(f"More {n}", authors=("B", "C"))
+        reviews.save(reader, book, stars="3", body=f"Review {n}")
+        tags.set_for_book(reader, book, f"tag{n}")
+    db.session.expire_all()
+    with count_queries() as many:
+        assert exports.library_csv(reader).count("\n") >= 7
+    assert len(many) == len(few), many
