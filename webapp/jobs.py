@@ -40,3 +40,10 @@ def run_import(import_id: int) -> None:
     from webapp.services import library_imports
 
     library_imports.run(import_id)
+
+
+@job(retries=2, delay=30)
+def build_archive(archive_id: int) -> None:
+    from webapp.services import archives
+
+    archives.build(archive_id)

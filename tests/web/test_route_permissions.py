@@ -53,6 +53,8 @@ STAFF_PAGE = by_role(303, 403, 403, 200, 200)
 STAFF_ACTION = by_role(303, 403, 403, 303, 303)
 ADMIN_ACTION = by_role(303, 403, 403, 403, 303)
 NOT_ONESELF = by_role(303, 303, 403)  # the rows' target is the author
+
+
 OWN_PAGE = by_role(303, 404, 200)  # the author's own row; anyone else's is not found
 OWN_ACTION = by_role(303, 404, 303)
 
@@ -133,7 +135,13 @@ def _import(w) -> int:
     return job.id
 
 
-OWN_PAGE = by_role(303, 404, 200, 404, 404)  # the author's own; nobody else's, staff included
+def _archive(w) -> str:
+    """A built archive of the author's (only they may download it)."""
+    from webapp.services import archives
+
+    archive = archives.request_archive(w.users["author"])
+    archives.build(archive.id)
+    return archive.token
 
 
 def _review_action(action, expect, data=None):
@@ -211,6 +219,8 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "notices.index": [_get("/notifications", SIGNED_IN_PAGE)],
     "exports.library": [_get("/account/export/library.csv", SIGNED_IN_PAGE)],
+    "exports.request_archive": [_post("/account/export/archive", by_role(303, 303))],
+    "exports.archive": [_get(lambda w: f"/account/export/archive/{_archive(w)}.json", OWN_PAGE)],
     "imports.upload": [_get("/import", SIGNED_IN_PAGE), _post("/import", by_role(303, 422))],
     "imports.progress": [_get(lambda w: f"/import/{_import(w)}", OWN_PAGE)],
     "imports.report": [_get(lambda w: f"/import/{_import(w)}/report", OWN_PAGE)],

@@ -2,7 +2,7 @@
 
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
-from webapp.models.imports import LibraryImport
+from webapp.models.imports import AccountArchive, LibraryImport
 from webapp.models.mail import JobFailure, OutboxMessage
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.reading import (
@@ -22,6 +22,7 @@ from webapp.models.social import Block, Follow, Mute
 from webapp.models.user import LoginSession, User
 
 __all__ = [
+    "AccountArchive",
     "FORMATS",
     "GOAL_KINDS",
     "READ_STATUSES",

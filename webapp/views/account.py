@@ -29,6 +29,7 @@ def _forms(**given):
         "privacy_form": PrivacyForm(prefix="privacy", data={"private": current_user.is_private}),
         "notifications_form": _notifications_form(),
         "resend_form": EmptyForm(prefix="resend"),
+        "archive_form": EmptyForm(prefix="archive"),
     }
     forms.update(given)
     return forms

@@ -1,12 +1,15 @@
-"""/account/export: the reader's library as a CSV they can take anywhere."""
+"""/account/export: the library as a CSV to take anywhere, and everything as JSON."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 
+from webapp.errors import NotFound
+from webapp.forms import EmptyForm
+from webapp.htmx import redirect_to
 from webapp.models import utcnow
-from webapp.services import exports
+from webapp.services import archives, exports
 
 bp = Blueprint("exports", __name__, url_prefix="/account/export")
 
@@ -18,6 +21,37 @@ def library():
     return Response(
         exports.library_csv(current_user),
         mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/archive")
+@login_required
+def request_archive():
+    if not EmptyForm(prefix="archive").validate_on_submit():
+        abort(400)
+    archives.request_archive(current_user)
+    flash(
+        "Your archive is being built; a notice brings the download link when it is ready.",
+        "success",
+    )
+    return redirect_to(url_for("account.index"))
+
+
+@bp.get("/archive/<token>.json")
+@login_required
+def archive(token: str):
+    try:
+        found = archives.ready(current_user, token)
+    except NotFound:
+        abort(404)
+    name = f"colophon-archive-{found.ready_at:%Y-%m-%d}.json"
+    return Response(
+        found.data,
+        mimetype="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
