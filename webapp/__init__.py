@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         users,
     )
     from webapp.views import moderation as moderation_views
+    from webapp.views import reports as reports_views
     from webapp.views import reviews as reviews_views
 
     app.register_blueprint(main.bp)
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(replies.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(users.bp)
+    app.register_blueprint(reports_views.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(social.bp)

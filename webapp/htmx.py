@@ -19,9 +19,12 @@ root element carries ``hx-swap-oob``). The flash region always rides along out o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
-from flask import Response, flash, make_response, redirect, render_template, request
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from werkzeug.urls import iri_to_uri
+
+from webapp.web import safe_next
 
 
 def is_partial() -> bool:
@@ -38,7 +41,10 @@ def render(
     status: int = 200,
     **context,
 ) -> Response:
-    """``page`` (which includes ``fragment``), or for htmx ``fragment`` plus the ``oob`` parts."""
+    """``page`` (which includes ``fragment``), or for htmx ``fragment`` plus the ``oob`` parts.
+
+    A fragment sent alone is rendered with ``swapped=True`` (it may move focus to what is new).
+    """
     if (fragment or oob) and is_partial():
         return make_response(_fragment(fragment, oob, context), status)
     return make_response(render_template(page, **context), status)
@@ -56,13 +62,15 @@ def respond(
 ) -> Response:
     """Success: flash ``message`` and 303 to ``url``; htmx gets ``fragment`` and the ``oob`` parts.
 
+    With ``oob`` parts but no ``fragment``, htmx swaps nothing into the target: it goes away.
+
     ``quiet=True`` keeps the message off htmx answers whose fragment already shows the change
     (a toggled button), so only the plain request's reloaded page says it.
     """
     partial = is_partial()
     if message and not (quiet and partial):
         flash(message, category)
-    if fragment and partial:
+    if partial and (fragment or oob):
         return make_response(_fragment(fragment, oob, context), 200)
     return redirect_to(url)
 
@@ -76,6 +84,34 @@ def invalid(
     """
     status = 422 if request.method == "POST" else 200
     return render(page, fragment, oob=oob, status=status, **context)
+
+
+def error(page: str, fragment: str, status: int, **context) -> Response:
+    """An error page (``status`` is also in its context), or for htmx the fragment put in the
+    flash region: the request's own target may be a button or a row, no place for a message."""
+    if not is_partial():
+        return make_response(render_template(page, status=status, **context), status)
+    response = make_response(render_template(fragment, status=status, **context), status)
+    response.headers["HX-Retarget"] = "#flash"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def sign_in_first(login_endpoint: str) -> Response:
+    """Send a signed-out reader to sign in, then back to the page they were on.
+
+    htmx gets 401 with ``HX-Redirect`` (a login page swapped into a div would be wrong); a plain
+    request a flash and a 303.
+    """
+    if is_partial():
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for(login_endpoint, next=safe_next(back))
+        return response
+    flash("Please sign in to continue.", "info")
+    target = request.full_path if request.method == "GET" else urlsplit(request.referrer or "").path
+    return redirect(url_for(login_endpoint, next=safe_next(target.rstrip("?"))), code=303)
 
 
 def redirect_to(url: str, status: int = 303) -> Response:
@@ -95,7 +131,7 @@ def add_vary(response: Response) -> Response:
 
 
 def _fragment(fragment: str | None, oob: Sequence[str], context: dict) -> str:
-    parts = [render_template(fragment, **context)] if fragment else []
+    parts = [render_template(fragment, swapped=True, **context)] if fragment else []
     parts += [render_template(name, **{**context, "oob": True}) for name in oob]
     parts.append(render_template("_partials/flash.html", oob=True))
     return "".join(parts)

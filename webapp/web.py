@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, url_for
+from flask import Flask, abort, url_for
+from flask_login import current_user, login_required
+
+from webapp import permissions
+from webapp.forms.moderation import BULK_ACTIONS
+from webapp.models import REPORT_REASONS, User
+from webapp.services import notices, reports
 
 
 def book_url(book, anchor: str | None = None, **args) -> str:
     """A book's canonical address (with its slug), optionally at ``#anchor``."""
     return url_for("books.detail", book_id=book.id, slug=book.slug, _anchor=anchor, **args)
+
+
+def author_url(author) -> str:
+    return url_for("catalog.author", author_id=author.id, slug=author.slug)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -22,8 +34,45 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def user_or_404(username: str) -> User:
+    """The reader with this name (matched as ``User.by_username`` does), or a 404."""
+    user = User.by_username(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+def me() -> User:
+    """The signed-in reader as the model object itself (services store it in relationships)."""
+    return current_user._get_current_object()
+
+
+def staff_required(view: Callable) -> Callable:
+    """Sign-in first, then 403 for anyone who is not a moderator or admin."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not permissions.can_moderate(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def header_counts() -> dict:
+    """Lazy counts for the nav: only pages that show them pay for the query."""
+    return {
+        "open_report_count": reports.open_count,
+        "unread_notice_count": lambda: notices.unread_count(current_user),
+        "report_reasons": REPORT_REASONS,
+        "bulk_actions": BULK_ACTIONS,
+    }
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(book_url=book_url, safe_next=safe_next)
+    app.jinja_env.globals.update(book_url=book_url, author_url=author_url, safe_next=safe_next)
+    app.context_processor(header_counts)
 
 
 def reading_owner(username: str):

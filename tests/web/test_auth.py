@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from webapp.models import User
-from webapp.views.auth import BAD_LOGIN, safe_next
+from webapp.views.auth import BAD_LOGIN
+from webapp.web import safe_next
 
 GOOD = {"username": "new_reader", "email": "New@Example.com", "password": "a long enough secret"}
 

@@ -208,7 +208,7 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "books.cover": [_get(lambda w: f"/books/{w.book.id}/cover.svg", EVERYONE_200)],
     # Reporting: any signed-in reader but the author; staff may report too.
-    "moderation.report_review": [
+    "reports.review": [
         _get(lambda w: f"/reviews/{w.review.id}/report", by_role(303, 200, 403)),
         _post(
             lambda w: f"/reviews/{w.review.id}/report",
@@ -216,7 +216,7 @@ ROUTES: dict[str, list[Case]] = {
             lambda w: {"reason": "spam"},
         ),
     ],
-    "moderation.report_user": [
+    "reports.user": [
         _get("/u/author/report", by_role(303, 200, 403)),
         _post("/u/author/report", by_role(303, 303, 403), lambda w: {"reason": "abuse"}),
     ],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -13,6 +12,7 @@ from webapp import permissions, search
 from webapp.errors import DomainError, NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Author, Book, BookAuthor, BookRedirect, User
+from webapp.pagination import Page
 from webapp.services.audit import audit
 
 SORTS = {
@@ -136,26 +136,6 @@ def add_book(actor: User | None, data: BookData, *, confirm_similar: bool = Fals
     search.index_book(book)
     db.session.commit()
     return book
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def browse(query: str = "", sort: str = "newest", page: int = 1, per_page: int = PER_PAGE) -> Page:

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Review, User
+from webapp.pagination import Page
 from webapp.services import reviews
-from webapp.services.catalog import Page
 
 PROFILE_REVIEWS = 10
 

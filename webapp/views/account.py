@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, url_for
 from flask_login import current_user, login_required, logout_user
 
-from webapp.errors import ValidationError
 from webapp.extensions import limiter, reader_key
-from webapp.forms import EmptyForm, apply_error
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.account import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -15,14 +14,17 @@ from webapp.forms.account import (
     PasswordChangeForm,
     PrivacyForm,
 )
-from webapp.htmx import is_partial, redirect_to, render
+from webapp.htmx import invalid, redirect_to, render, respond
 from webapp.services import accounts, follows, mail
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+PAGE = "account/index.html"
 
 
-def _forms(**given):
-    forms = {
+def _context(**given) -> dict:
+    """The page's forms, blank unless one is ``given`` (with its errors)."""
+    return {
+        "others": accounts.other_session_count(current_user),
         "email_form": EmailChangeForm(prefix="email"),
         "password_form": PasswordChangeForm(prefix="password"),
         "delete_form": DeleteAccountForm(prefix="delete"),
@@ -30,9 +32,8 @@ def _forms(**given):
         "notifications_form": _notifications_form(),
         "resend_form": EmptyForm(prefix="resend"),
         "archive_form": EmptyForm(prefix="archive"),
+        **given,
     }
-    forms.update(given)
-    return forms
 
 
 def _notifications_form() -> NotificationsForm:
@@ -49,15 +50,10 @@ def _notifications_form() -> NotificationsForm:
     )
 
 
-def _page(partial: str, status: int, **given):
-    others = accounts.other_session_count(current_user)
-    return render("account/index.html", partial, status=status, others=others, **_forms(**given))
-
-
 @bp.get("")
 @login_required
 def index():
-    return _page(None, 200)
+    return render(PAGE, **_context())
 
 
 @bp.post("/email")
@@ -65,18 +61,14 @@ def index():
 def change_email():
     form = EmailChangeForm(prefix="email")
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             accounts.change_email(current_user, form.current_password.data, form.email.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(
+            message = (
                 f"We sent a link to {current_user.pending_email}. Your address changes when "
-                "you follow it; until then we keep using the old one.",
-                "success",
+                "you follow it; until then we keep using the old one."
             )
-            return redirect_to(url_for("account.index"))
-    return _page("account/_email_form.html", 422, email_form=form)
+            return respond(url_for("account.index"), message=message)
+    return invalid(PAGE, "account/_email_form.html", **_context(email_form=form))
 
 
 @bp.post("/password")
@@ -84,16 +76,13 @@ def change_email():
 def change_password():
     form = PasswordChangeForm(prefix="password")
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             accounts.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash("Your password was changed. Other sessions have been signed out.", "success")
-            return redirect_to(url_for("account.index"))
-    return _page("account/_password_form.html", 422, password_form=form)
+            message = "Your password was changed. Other sessions have been signed out."
+            return respond(url_for("account.index"), message=message)
+    return invalid(PAGE, "account/_password_form.html", **_context(password_form=form))
 
 
 @bp.post("/privacy")
@@ -103,20 +92,22 @@ def privacy():
     form = PrivacyForm(prefix="privacy")
     if form.validate_on_submit():
         follows.set_private(current_user, form.private.data)
-        flash("Your profile is private now." if form.private.data else "Your profile is public.")
-        if not is_partial():
-            return redirect_to(url_for("account.index"))
-    return _page("account/_privacy_form.html", 422 if form.errors else 200, privacy_form=form)
+        message = "Your profile is private now." if form.private.data else "Your profile is public."
+        fragment, context = "account/_privacy_form.html", _context(privacy_form=form)
+        return respond(
+            url_for("account.index"), fragment, message=message, category="message", **context
+        )
+    return invalid(PAGE, "account/_privacy_form.html", **_context(privacy_form=form))
 
 
 @bp.post("/sessions")
 @login_required
 def end_other_sessions():
     """Sign out everywhere else: every other browser's session and remember cookie."""
-    form = EmptyForm()
-    if form.validate_on_submit():
+    if EmptyForm().validate_on_submit():
         ended = accounts.end_other_sessions(current_user)
-        flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.", "success")
+        message = f"Signed out of {ended} other session{'' if ended == 1 else 's'}."
+        return respond(url_for("account.index"), message=message)
     return redirect_to(url_for("account.index"))
 
 
@@ -125,15 +116,12 @@ def end_other_sessions():
 def delete():
     form = DeleteAccountForm(prefix="delete")
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             accounts.delete_account(current_user._get_current_object(), form.password.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
             logout_user()  # the account and its session rows are gone
-            flash("Your account and your reviews, ratings and shelves were deleted.", "info")
-            return redirect_to(url_for("main.home"))
-    return _page("account/_delete_form.html", 422, delete_form=form)
+            message = "Your account and your reviews, ratings and shelves were deleted."
+            return respond(url_for("main.home"), message=message, category="info")
+    return invalid(PAGE, "account/_delete_form.html", **_context(delete_form=form))
 
 
 @bp.post("/notifications")
@@ -148,9 +136,8 @@ def notifications():
             replies=form.replies.data,
             digest=form.digest.data == "daily",
         )
-        flash("Your mail settings were saved.", "success")
-        return redirect_to(url_for("account.index"))
-    return _page("account/_notifications_form.html", 422, notifications_form=form)
+        return respond(url_for("account.index"), message="Your mail settings were saved.")
+    return invalid(PAGE, "account/_notifications_form.html", **_context(notifications_form=form))
 
 
 @bp.post("/confirm/resend")
@@ -159,5 +146,6 @@ def notifications():
 def resend_confirmation():
     if EmptyForm(prefix="resend").validate_on_submit():
         email = accounts.resend_verification(current_user)
-        flash(f"We sent a new confirmation link to {email}.", "success")
+        message = f"We sent a new confirmation link to {email}."
+        return respond(url_for("account.index"), message=message)
     return redirect_to(url_for("account.index"))

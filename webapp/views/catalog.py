@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, redirect, request
 from flask_login import current_user, login_required
 
-from webapp.errors import ValidationError
 from webapp.extensions import db, posting_limit
-from webapp.forms import apply_error
+from webapp.forms import errors_to
 from webapp.forms.catalog import BookForm
-from webapp.htmx import redirect_to, render
+from webapp.htmx import invalid, render, respond
 from webapp.inputs import page_arg
 from webapp.models import Author, Book
 from webapp.services import catalog
+from webapp.web import author_url, book_url
 
 bp = Blueprint("catalog", __name__)
-
-
-def book_url(book: Book) -> str:
-    return url_for("books.detail", book_id=book.id, slug=book.slug)
 
 
 @bp.get("/books")
@@ -26,14 +22,14 @@ def index():
     """One URL for browsing and searching; htmx live search swaps only ``#results``."""
     query = request.args.get("q", "").strip()[:200]
     choice, order = catalog.sort_for(query, request.args.get("sort"))
-    page = page_arg()
     return render(
         "catalog/index.html",
         "catalog/_results.html",
+        oob=["catalog/_count.html", "catalog/_sort.html", "catalog/_title.html"],
         q=query,
         sort=choice,
         sorts=catalog.sort_choices(query),
-        results=catalog.browse(query, order, page),
+        results=catalog.browse(query, order, page_arg()),
     )
 
 
@@ -45,31 +41,23 @@ def new():
     similar: list[Book] = []
     if form.validate_on_submit():
         try:
-            book = catalog.add_book(
-                current_user, form.to_data(), confirm_similar=form.confirm_similar.data
-            )
+            with errors_to(form):
+                book = catalog.add_book(
+                    current_user, form.to_data(), confirm_similar=form.confirm_similar.data
+                )
+                message = f"Thank you! {book.title} is now in the catalogue."
+                return respond(book_url(book), message=message)
         except catalog.DuplicateBook as duplicate:
-            flash(str(duplicate), "info")
-            return redirect_to(book_url(duplicate.book))
+            return respond(book_url(duplicate.book), message=str(duplicate), category="info")
         except catalog.LikelyDuplicate as likely:
             similar = likely.books
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(f"Thank you! {book.title} is now in the catalogue.", "success")
-            return redirect_to(book_url(book))
-    status = 422 if form.is_submitted() else 200
-    return render(
-        "catalog/new.html", "catalog/_book_form.html", status=status, form=form, similar=similar
-    )
+    return invalid("catalog/new.html", "catalog/_book_form.html", form=form, similar=similar)
 
 
 @bp.get("/authors/<int:author_id>")
 @bp.get("/authors/<int:author_id>-<slug>")
 def author(author_id: int, slug: str | None = None):
-    person = db.session.get(Author, author_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(Author, author_id)
     if slug != person.slug:
-        return redirect(url_for("catalog.author", author_id=person.id, slug=person.slug), 301)
+        return redirect(author_url(person), 301)
     return render("catalog/author.html", author=person, books=catalog.books_by_author(person))

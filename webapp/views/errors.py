@@ -1,19 +1,21 @@
-"""Styled error pages; for htmx requests, a message swapped into the flash region instead."""
+"""Styled error pages; for htmx requests, a message swapped into the flash region instead.
+
+A service's ``NotAllowed`` and ``NotFound`` become 403 and 404 here, so views need not catch them.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, g, make_response
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from webapp import errors
+from webapp import errors, htmx
 from webapp.extensions import db, login_manager
-from webapp.htmx import is_partial
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +49,9 @@ def rollback() -> None:
 
 def error_response(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, ("Error", "Something went wrong."))
-    context = {"status": status, "title": title, "message": detail or message}
-    if is_partial():
-        response = make_response(render_template("errors/_error.html", **context), status)
-        response.headers["HX-Retarget"] = "#flash"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
-    return make_response(render_template("errors/error.html", **context), status)
+    return htmx.error(
+        "errors/error.html", "errors/_error.html", status, title=title, message=detail or message
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -62,6 +60,10 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(
             400, "Your form expired or was sent from elsewhere. Reload the page and try again."
         )
+
+    @app.errorhandler(errors.NotAllowed)
+    def not_allowed(error: errors.NotAllowed):
+        return error_response(403)
 
     @app.errorhandler(errors.NotFound)
     def gone(error: errors.NotFound):

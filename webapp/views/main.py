@@ -17,7 +17,7 @@ from sqlalchemy import text
 from webapp import throttle
 from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
-from webapp.htmx import is_partial, render
+from webapp.htmx import render
 from webapp.services import catalog, feed, goals, reads, reviews
 from webapp.tasks import redis_check
 
@@ -45,7 +45,6 @@ def _feed():
     if not entries and not after:
         context["kindred"] = feed.kindred_readers(current_user)
         context["helpful"] = feed.helpful_reviewers(current_user)
-    context["focus_first"] = is_partial()
     if not after:  # the reader's books in progress and goal, above the newest entries
         context["in_progress"] = reads.in_progress(current_user)
         context["goal"] = goals.progress(current_user)

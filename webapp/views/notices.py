@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, url_for
 from flask_login import current_user, login_required
 
-from webapp.htmx import is_partial, redirect_to, render
+from webapp.htmx import render, respond
 from webapp.services import notices
 
 bp = Blueprint("notices", __name__)
@@ -26,13 +26,11 @@ def index():
 @login_required
 def mark_read():
     notices.mark_all_read(current_user)
-    flash("All notifications marked as read.", "success")
-    if is_partial():
-        return render(
-            "notices/index.html",
-            "notices/_list.html",
-            notices=notices.notices_for(current_user),
-            unread=set(),
-            count_oob=True,
-        )
-    return redirect_to(url_for("notices.index"))
+    return respond(
+        url_for("notices.index"),
+        "notices/_list.html",
+        message="All notifications marked as read.",
+        oob=["moderation/_unread_count.html"],
+        notices=notices.notices_for(current_user),
+        unread=set(),
+    )

@@ -2,41 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
 from webapp import permissions
-from webapp.errors import NotAllowed
 from webapp.extensions import posting_limit
-from webapp.htmx import is_partial, redirect_to, render
+from webapp.htmx import render, respond
 from webapp.inputs import page_arg
 from webapp.models import User
 from webapp.services import blocks, follows
+from webapp.web import user_or_404
 
 bp = Blueprint("social", __name__)
 
 
-def _reader(username: str) -> User:
-    reader = User.by_username(username)
-    if reader is None:
-        abort(404)
-    return reader
-
-
 def _allowed_reader(username: str, predicate) -> User:
-    reader = _reader(username)
+    reader = user_or_404(username)
     if not predicate(current_user, reader):
         abort(403)
     return reader
 
 
 def _control(reader: User, message: str):
-    """Flash; htmx gets the refreshed control, a plain POST goes back to the profile."""
-    flash(message, "success")
-    if not is_partial():
-        return redirect_to(url_for("users.profile", username=reader.username))
+    """Back to the profile; htmx gets the refreshed control."""
+    url = url_for("users.profile", username=reader.username)
     context = follows.relation(current_user, reader)
-    return render("users/profile.html", "social/_control.html", reader=reader, **context)
+    return respond(url, "social/_control.html", message=message, reader=reader, **context)
+
+
+def _change(username: str, may, change, message: str):
+    """``change(current_user, reader)`` if ``may`` allows it (else 403); ``{}`` in ``message``
+    becomes the reader's name."""
+    reader = _allowed_reader(username, may)
+    change(current_user, reader)
+    return _control(reader, message.format(reader.username))
 
 
 @bp.post("/u/<username>/follow")
@@ -44,10 +43,7 @@ def _control(reader: User, message: str):
 @posting_limit("FOLLOW_LIMIT_PER_USER")
 def follow(username: str):
     reader = _allowed_reader(username, permissions.can_follow)
-    try:
-        state = follows.follow(current_user, reader)
-    except NotAllowed:
-        abort(403)
+    state = follows.follow(current_user, reader)  # NotAllowed: 403
     if state == "pending":
         return _control(reader, f"Asked to follow {reader.username}.")
     return _control(reader, f"You follow {reader.username}.")
@@ -56,80 +52,67 @@ def follow(username: str):
 @bp.post("/u/<username>/unfollow")
 @login_required
 def unfollow(username: str):
-    reader = _allowed_reader(username, permissions.can_follow)
-    follows.unfollow(current_user, reader)
-    return _control(reader, f"You no longer follow {reader.username}.")
+    message = "You no longer follow {}."
+    return _change(username, permissions.can_follow, follows.unfollow, message)
 
 
 @bp.post("/u/<username>/block")
 @login_required
 def block(username: str):
-    reader = _allowed_reader(username, permissions.can_block)
-    blocks.block(current_user, reader)
-    return _control(reader, f"You blocked {reader.username}.")
+    return _change(username, permissions.can_block, blocks.block, "You blocked {}.")
 
 
 @bp.post("/u/<username>/unblock")
 @login_required
 def unblock(username: str):
-    reader = _allowed_reader(username, permissions.can_mute)
-    blocks.unblock(current_user, reader)
-    return _control(reader, f"You unblocked {reader.username}.")
+    return _change(username, permissions.can_mute, blocks.unblock, "You unblocked {}.")
 
 
 @bp.post("/u/<username>/mute")
 @login_required
 def mute(username: str):
-    reader = _allowed_reader(username, permissions.can_mute)
-    blocks.mute(current_user, reader)
-    return _control(reader, f"You muted {reader.username}. They are not told.")
+    message = "You muted {}. They are not told."
+    return _change(username, permissions.can_mute, blocks.mute, message)
 
 
 @bp.post("/u/<username>/unmute")
 @login_required
 def unmute(username: str):
-    reader = _allowed_reader(username, permissions.can_mute)
-    blocks.unmute(current_user, reader)
-    return _control(reader, f"You unmuted {reader.username}.")
-
-
-def _page_arg() -> int:
-    return page_arg()
+    return _change(username, permissions.can_mute, blocks.unmute, "You unmuted {}.")
 
 
 @bp.get("/u/<username>/followers")
 def followers(username: str):
-    reader = _reader(username)
-    people = follows.followers_of(reader, _page_arg())
+    reader = user_or_404(username)
+    people = follows.followers_of(reader, page_arg())
     return render("social/people.html", reader=reader, people=people, kind="followers")
 
 
 @bp.get("/u/<username>/following")
 def following(username: str):
-    reader = _reader(username)
-    people = follows.following_of(reader, _page_arg())
+    reader = user_or_404(username)
+    people = follows.following_of(reader, page_arg())
     return render("social/people.html", reader=reader, people=people, kind="following")
 
 
 @bp.get("/follow-requests")
 @login_required
 def requests():
-    people = follows.requests_for(current_user, _page_arg())
+    people = follows.requests_for(current_user, page_arg())
     return render("social/requests.html", people=people)
 
 
 def _answered(message: str):
-    flash(message, "success")
-    if not is_partial():
-        return redirect_to(url_for("social.requests"))
+    """Back to the requests; htmx gets the list as it is now."""
     people = follows.requests_for(current_user)
-    return render("social/requests.html", "social/_requests.html", people=people)
+    url = url_for("social.requests")
+    return respond(url, "social/_requests.html", message=message, people=people)
 
 
 @bp.post("/follow-requests/<username>/approve")
 @login_required
 def approve(username: str):
-    requester = _reader(username)
+    requester = user_or_404(username)
     if not follows.approve(current_user, requester):
         abort(404)
     return _answered(f"{requester.username} now follows you.")
@@ -138,7 +121,7 @@ def approve(username: str):
 @bp.post("/follow-requests/<username>/decline")
 @login_required
 def decline(username: str):
-    requester = _reader(username)
+    requester = user_or_404(username)
     if not follows.decline(current_user, requester):
         abort(404)
     return _answered(f"Declined {requester.username}'s request.")

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_login import current_user
 
 from webapp import permissions
 from webapp.htmx import render
 from webapp.inputs import page_arg
-from webapp.models import User
 from webapp.services import follows, goals, reads, reports, shelves, users
+from webapp.web import user_or_404
 
 bp = Blueprint("users", __name__)
 
 
 @bp.get("/u/<username>")
 def profile(username: str):
-    reader = User.by_username(username)
-    if reader is None:
-        abort(404)
-    page = page_arg()
+    reader = user_or_404(username)
     own_or_staff = permissions.is_moderator(current_user) or (
         current_user.is_authenticated and current_user.id == reader.id
     )
@@ -31,7 +28,7 @@ def profile(username: str):
         in_progress=reads.in_progress(reader) if visible else [],
         goal=goals.progress(reader) if visible else None,
         shelves=shelves.shelves_of(reader),
-        reviews=users.reviews_by(reader, page, include_hidden=own_or_staff),
+        reviews=users.reviews_by(reader, page_arg(), include_hidden=own_or_staff),
         stats=users.stats_for(reader),
         user_reported=reports.has_open_report(current_user, user=reader),
         **follows.relation(current_user, reader),
