@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from webapp.extensions import csrf
-from webapp.htmx import redirect_to
+from webapp.htmx import respond
 from webapp.mailer import mail_dir
 from webapp.services import mail
 
@@ -33,8 +33,8 @@ def unsubscribe(token: str):
         mail.unsubscribe(user, topic)
         if request.form.get("List-Unsubscribe") == "One-Click":
             return "", 204
-        flash(f"Done: we will not send {user.email} {TOPIC_NAMES[topic]}.", "success")
-        return redirect_to(request.path)
+        message = f"Done: we will not send {user.email} {TOPIC_NAMES[topic]}."
+        return respond(request.path, message=message)
     return render_template("mail/unsubscribe.html", user=user, what=TOPIC_NAMES[topic])
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 
-from webapp.errors import ValidationError
 from webapp.extensions import limiter
-from webapp.forms import EmptyForm, apply_error
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.auth import ForgotPasswordForm, ResetPasswordForm
-from webapp.htmx import redirect_to, render
+from webapp.htmx import invalid, render, respond
 from webapp.services import accounts
 from webapp.sessions import sign_out
 
@@ -37,10 +36,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        flash(RESET_SENT, "info")
-        return redirect_to(url_for("auth.login"))
-    status = 422 if form.is_submitted() else 200
-    return render("recovery/forgot.html", "recovery/_forgot_form.html", status=status, form=form)
+        return respond(url_for("auth.login"), message=RESET_SENT, category="info")
+    return invalid("recovery/forgot.html", "recovery/_forgot_form.html", form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -49,18 +46,12 @@ def reset_password(token: str):
         return render("recovery/link_expired.html", status=410, what="reset")
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             accounts.reset_password(token, form.password.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
             sign_out()  # whoever was signed in here signs in afresh with the new password
-            flash("Your password was changed and every session signed out. Sign in.", "success")
-            return redirect_to(url_for("auth.login"))
-    status = 422 if form.is_submitted() else 200
-    return render(
-        "recovery/reset.html", "recovery/_reset_form.html", status=status, form=form, token=token
-    )
+            message = "Your password was changed and every session signed out. Sign in."
+            return respond(url_for("auth.login"), message=message)
+    return invalid("recovery/reset.html", "recovery/_reset_form.html", form=form, token=token)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
@@ -71,13 +62,8 @@ def confirm_email(token: str):
         return render("recovery/link_expired.html", status=410, what="confirm")
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             accounts.confirm_email(token)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(f"Thank you: {found[1]} is confirmed.", "success")
             target = "account.index" if current_user.is_authenticated else "auth.login"
-            return redirect_to(url_for(target))
-    status = 422 if form.is_submitted() else 200
-    return render("recovery/confirm.html", status=status, form=form, token=token, email=found[1])
+            return respond(url_for(target), message=f"Thank you: {found[1]} is confirmed.")
+    return invalid("recovery/confirm.html", form=form, token=token, email=found[1])
