@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         exports,
         imports,
         jobs,
+        lists,
         mail,
         main,
         notices,
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(books.bp)
     app.register_blueprint(reviews_views.bp)
     app.register_blueprint(replies.bp)
+    app.register_blueprint(lists.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(reports_views.bp)

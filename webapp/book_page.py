@@ -10,7 +10,7 @@ from webapp import markdown
 from webapp.forms.reading import reading_context
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.models import Book, Review
-from webapp.services import reports, reviews, shelves
+from webapp.services import lists, reports, reviews, shelves
 
 PAGE = "books/detail.html"
 
@@ -56,6 +56,8 @@ def context(book: Book, **given) -> dict:
         **review_marks(others),
         "shelf": shelf,
         "shelf_form": None,
+        "lists_including": lists.including(book),
+        "my_lists": lists.lists_of(current_user) if signed_in else [],
         **given,
     }
     if signed_in and result["form"] is None:

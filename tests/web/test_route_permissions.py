@@ -25,6 +25,7 @@ from webapp.models import Book, Reply, User
 from webapp.services import (
     accounts,
     follows,
+    lists,
     moderation,
     reads,
     replies,
@@ -394,6 +395,26 @@ ROUTES: dict[str, list[Case]] = {
     "social.approve": [_post("/follow-requests/target/approve", by_role(303, 404, 303))],
     "social.decline": [_post("/follow-requests/target/decline", by_role(303, 404, 303))],
     "account.privacy": [_post("/account/privacy", by_role(303, 303))],
+    # Lists: public to read; only their maker adds, moves or removes books.
+    "lists.new": [
+        _get("/lists/new", SIGNED_IN_PAGE),
+        _post("/lists/new", by_role(303, 303), lambda w: {"title": "Mine"}),
+    ],
+    "lists.show": [_get(lambda w: f"/lists/{w.ids['list']}", EVERYONE_200)],
+    "lists.add": [
+        _post(
+            lambda w: f"/books/{w.book.id}/lists",
+            by_role(303, 403, 303, 403, 403),
+            lambda w: {"list_id": w.ids["list"]},
+        )
+    ],
+    "lists.change": [
+        _post(
+            lambda w, a=a: f"/lists/{w.ids['list']}/books/{w.book.id}/{a}",
+            by_role(303, 403, 303, 403, 403),
+        )
+        for a in ("up", "down", "remove")
+    ],
     # Replies: anyone signed in replies; only the author edits or deletes; never report one's own.
     "replies.create": [
         _post(
@@ -471,6 +492,9 @@ def matrix_rows(shared_world, shared_app) -> dict[str, int]:
         tags.set_for_book(world.author, world.book, "classics, favourites")
         ids = {"suspended": suspended.id, "target": target.id, "other_book": other.id}
         ids |= {"read": read.id, "tags": [t.id for t, _ in tags.tags_of(world.author)]}
+        picks = lists.create(world.author, "Author's picks")
+        lists.add(world.author, picks, world.book)
+        ids["list"] = picks.id
         ids["reply"] = replies.post(world.author, world.review, "A reply by the author.").id
         db.session.remove()
     return ids
@@ -491,7 +515,11 @@ def matrix(shared_world, matrix_rows, shared_app, transaction):
             "target": db.session.get(User, matrix_rows["target"]),
         }
         other = db.session.get(Book, matrix_rows["other_book"])
-        mine = {"read": matrix_rows["read"], "tags": matrix_rows["tags"]}
+        mine = {
+            "read": matrix_rows["read"],
+            "tags": matrix_rows["tags"],
+            "list": matrix_rows["list"],
+        }
         reply = db.session.get(Reply, matrix_rows["reply"])
         yield app, Matrix(people, world.book, other, world.review, mine, reply)
         db.session.remove()

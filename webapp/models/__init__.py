@@ -3,6 +3,7 @@
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
 from webapp.models.imports import AccountArchive, LibraryImport
+from webapp.models.lists import BookList, ListItem
 from webapp.models.mail import JobFailure, OutboxMessage
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
 from webapp.models.reading import (
@@ -48,6 +49,8 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "Report",
+    "BookList",
+    "ListItem",
     "Reply",
     "Review",
     "ShelfEntry",

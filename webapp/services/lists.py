@@ -1,0 +1,125 @@
+"""Readers' public lists: make one, add books with a note, move them up and down, remove.
+
+Positions are changed with the list's row locked, so two reorders never interleave.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db
+from webapp.models import Book, BookList, ListItem, User
+
+MAX_TITLE = 120
+MAX_NOTE = 1000
+ON_BOOK_PAGE = 10
+
+
+def _owned(actor: User, book_list: BookList) -> BookList:
+    """The list, locked, if ``actor`` made it. Raises NotAllowed."""
+    if book_list.user_id != actor.id:
+        raise NotAllowed("Only its maker changes a list.")
+    return db.session.scalar(
+        select(BookList)
+        .where(BookList.id == book_list.id)
+        .with_for_update(of=BookList)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _note(note: str | None) -> str | None:
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_NOTE:
+        raise ValidationError("note", f"Keep the note under {MAX_NOTE} characters.")
+    return note
+
+
+def create(owner: User, title: str | None, description: str | None = None) -> BookList:
+    """Raises ValidationError('title')."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError("title", "Give the list a title.")
+    if len(title) > MAX_TITLE:
+        raise ValidationError("title", f"Keep the title under {MAX_TITLE} characters.")
+    book_list = BookList(user_id=owner.id, title=title, description=_note(description))
+    db.session.add(book_list)
+    db.session.commit()
+    return book_list
+
+
+def items(book_list: BookList) -> list[ListItem]:
+    """The list's books in order (one query: the book is joined)."""
+    query = select(ListItem).where(ListItem.list_id == book_list.id)
+    return list(db.session.scalars(query.order_by(ListItem.position, ListItem.id)))
+
+
+def add(actor: User, book_list: BookList, book: Book, note: str | None = None) -> bool:
+    """Put ``book`` at the end of the list; False if it is there already. Raises NotAllowed,
+    ValidationError('note')."""
+    note = _note(note)
+    book_list = _owned(actor, book_list)
+    last = db.session.scalar(
+        select(func.max(ListItem.position)).where(ListItem.list_id == book_list.id)
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ListItem(list_id=book_list.id, book_id=book.id, position=(last or 0) + 1, note=note)
+            )
+    except IntegrityError:  # on the list already (the savepoint undid only this insert)
+        db.session.commit()
+        return False
+    db.session.commit()
+    return True
+
+
+def move(actor: User, book_list: BookList, book_id: int, direction: str) -> None:
+    """Swap the book with its neighbour above ("up") or below ("down"); at an end, no change.
+
+    Raises NotAllowed, ValidationError (not on the list, no such direction)."""
+    if direction not in ("up", "down"):
+        raise ValidationError(None, "Move a book up or down.")
+    book_list = _owned(actor, book_list)
+    order = items(book_list)
+    index = next((i for i, item in enumerate(order) if item.book_id == book_id), None)
+    if index is None:
+        raise ValidationError(None, "That book is not on the list.")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(order):
+        a, b = order[index], order[other]
+        a.position, b.position = b.position, a.position
+        if a.position == b.position:  # equal positions (never made here): renumber the lot
+            order[index], order[other] = order[other], order[index]
+            for n, item in enumerate(order, start=1):
+                item.position = n
+    db.session.commit()
+
+
+def remove(actor: User, book_list: BookList, book_id: int) -> None:
+    """Raises NotAllowed."""
+    book_list = _owned(actor, book_list)
+    item = db.session.scalar(
+        select(ListItem).where(ListItem.list_id == book_list.id, ListItem.book_id == book_id)
+    )
+    if item is not None:
+        db.session.delete(item)
+    db.session.commit()
+
+
+def lists_of(user: User) -> list[BookList]:
+    query = select(BookList).where(BookList.user_id == user.id)
+    return list(db.session.scalars(query.order_by(BookList.created_at.desc(), BookList.id.desc())))
+
+
+def including(book: Book, limit: int = ON_BOOK_PAGE) -> list[BookList]:
+    """Lists that include ``book``, newest first (one query, makers joined)."""
+    query = (
+        select(BookList)
+        .join(ListItem, ListItem.list_id == BookList.id)
+        .where(ListItem.book_id == book.id)
+        .order_by(BookList.created_at.desc(), BookList.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
