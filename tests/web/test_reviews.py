@@ -142,8 +142,9 @@ def test_book_page_runs_a_fixed_number_of_queries(client, app, users, book, read
         make_review(users(), book, "3", body=f"more {n}")
     assert queries() == with_one
     # book, its authors, reader, own review, others, helpful votes, open reports, shelf,
-    # unread notices (header), the reader's reads of it and their tags on it
-    assert with_one == 11
+    # unread notices (header), the reader's reads of it and their tags on it, the lists that
+    # include it and the reader's own lists (for "Add to list")
+    assert with_one == 13
 
 
 # Saving a rating and review ------------------------------------------------------------
