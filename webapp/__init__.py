@@ -109,11 +109,10 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     from webapp import hosts, permissions, web
     from webapp.filters import FILTERS
-    from webapp.htmx import add_vary, is_partial
+    from webapp.htmx import add_vary
 
     app.after_request(add_vary)
     app.jinja_env.globals.update(permissions.PREDICATES)
-    app.jinja_env.globals["is_partial"] = is_partial
     app.jinja_env.globals.update(absolute_url=hosts.absolute_url, absolute=hosts.absolute)
     app.jinja_env.filters.update(FILTERS)
     web.init_app(app)

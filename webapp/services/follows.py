@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Follow, User
+from webapp.pagination import Page
 from webapp.services import blocks, notices
-from webapp.services.catalog import Page
 
 PER_PAGE = 30
 

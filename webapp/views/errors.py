@@ -55,43 +55,49 @@ def error_response(status: int, detail: str | None = None):
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return error_response(
-            400, "Your form expired or was sent from elsewhere. Reload the page and try again."
-        )
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(errors.NotAllowed, not_allowed)
+    app.register_error_handler(errors.NotFound, gone)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)
 
-    @app.errorhandler(errors.NotAllowed)
-    def not_allowed(error: errors.NotAllowed):
-        return error_response(403)
 
-    @app.errorhandler(errors.NotFound)
-    def gone(error: errors.NotFound):
-        # A service found its target gone meanwhile (deleted or merged by someone else).
-        return error_response(404, str(error))
+def csrf_error(error: CSRFError):
+    return error_response(
+        400, "Your form expired or was sent from elsewhere. Reload the page and try again."
+    )
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        rollback()
-        if request_ctx.url_adapter is None:
-            # The Host is not one of TRUSTED_HOSTS: no URL can be built, so no page either.
-            return make_response(f"{error.code} {error.name}: unknown host.\n", error.code, PLAIN)
-        response = error_response(error.code)
-        response.headers.update((k, v) for k, v in error.get_headers() if k == "Retry-After")
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
 
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):
-        rollback()
-        if isinstance(error, UNAVAILABLE):
-            return database_unavailable(error)
-        # Logged with the stack trace; the browser only sees the styled page.
-        log.exception("Unhandled error", exc_info=error)
-        return error_response(InternalServerError.code)
+def not_allowed(error: errors.NotAllowed):
+    return error_response(403)
+
+
+def gone(error: errors.NotFound):
+    # A service found its target gone meanwhile (deleted or merged by someone else).
+    return error_response(404, str(error))
+
+
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    rollback()
+    if request_ctx.url_adapter is None:
+        # The Host is not one of TRUSTED_HOSTS: no URL can be built, so no page either.
+        return make_response(f"{error.code} {error.name}: unknown host.\n", error.code, PLAIN)
+    response = error_response(error.code)
+    response.headers.update((k, v) for k, v in error.get_headers() if k == "Retry-After")
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def unexpected(error: Exception):
+    rollback()
+    if isinstance(error, UNAVAILABLE):
+        return database_unavailable(error)
+    # Logged with the stack trace; the browser only sees the styled page.
+    log.exception("Unhandled error", exc_info=error)
+    return error_response(InternalServerError.code)
 
 
 def database_unavailable(error: Exception):

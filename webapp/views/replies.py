@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp import permissions
-from webapp.errors import NotAllowed, ValidationError
+from webapp.errors import ValidationError
 from webapp.extensions import db, posting_limit
-from webapp.forms import EmptyForm, apply_error
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.moderation import HideForm, ReportForm
 from webapp.forms.replies import ReplyForm
 from webapp.guards import confirmed_required
-from webapp.htmx import invalid, is_partial, redirect_to, render, respond
+from webapp.htmx import invalid, redirect_to, respond
 from webapp.models import Reply, Review
 from webapp.services import replies, reports, reviews
 
@@ -40,12 +40,17 @@ def reply_url(reply: Reply) -> str:
     return url_for("reviews.show", review_id=reply.review_id, _anchor=f"reply-{reply.id}")
 
 
-def _thread(review: Review, status: int = 200, form=None, focus: int | None = None):
-    """The review page, or for htmx its replies section (focus on ``focus``, a reply id)."""
-    return render(
-        "reviews/show.html",
-        "replies/_thread.html",
-        status=status,
+def _own_reply(reply_id: int) -> Reply:
+    """The signed-in reader's own reply (404 if unseen, 403 if someone else's)."""
+    reply = _reply_or_404(reply_id)
+    if not permissions.owns(current_user, reply):
+        abort(403)
+    return reply
+
+
+def _thread_context(review: Review, form=None, focus: int | None = None) -> dict:
+    """What the review page and its replies section (focus on ``focus``, a reply id) show."""
+    return dict(
         review=review,
         replies=replies.for_review(review, current_user),
         reply_form=form or ReplyForm(formdata=None),
@@ -63,33 +68,23 @@ def create(review_id: int):
     review = _review_or_404(review_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
-            reply = replies.post(current_user, review, form.body.data)
-        except NotAllowed:
-            abort(403)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash("Held for a moderator." if reply.is_held else "Your reply was posted.", "success")
-            if is_partial():
-                return _thread(review, focus=reply.id)
-            return redirect_to(reply_url(reply))
-    return _thread(review, status=422, form=form)
+        with errors_to(form):
+            reply = replies.post(current_user, review, form.body.data)  # NotAllowed: 403
+            message = "Held for a moderator." if reply.is_held else "Your reply was posted."
+            context = _thread_context(review, focus=reply.id)
+            return respond(reply_url(reply), "replies/_thread.html", message=message, **context)
+    context = _thread_context(review, form=form)
+    return invalid("reviews/show.html", "replies/_thread.html", **context)
 
 
 @bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(reply_id: int):
-    reply = _reply_or_404(reply_id)
-    if not permissions.owns(current_user, reply):
-        abort(403)
+    reply = _own_reply(reply_id)
     form = ReplyForm(data={"body": reply.body})
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             replies.edit(current_user, reply, form.body.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
             return respond(reply_url(reply), message="Your reply was updated.")
     return invalid("replies/edit.html", "replies/_edit_form.html", reply=reply, form=form)
 
@@ -97,9 +92,7 @@ def edit(reply_id: int):
 @bp.route("/replies/<int:reply_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(reply_id: int):
-    reply = _reply_or_404(reply_id)
-    if not permissions.owns(current_user, reply):
-        abort(403)
+    reply = _own_reply(reply_id)
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("replies/delete.html", reply=reply, form=form)
@@ -119,11 +112,8 @@ def report(reply_id: int):
         abort(403)
     form = ReportForm()
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             created = replies.report(current_user, reply, form.reason.data, form.note.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
             done = "Thank you, moderators will look at it." if created else "Already reported."
             return respond(reply_url(reply), message=done)
     return invalid(
