@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey
-from sqlalchemy.orm import MappedColumn, mapped_column
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # The largest value an Integer column holds on both databases (ids, page numbers, counts).
@@ -42,3 +42,19 @@ class UTCDateTime(TypeDecorator):
 def link_key(target: str, *, index: bool = False) -> MappedColumn:
     """One half of a link table's primary key: the row goes when ``target``'s row does."""
     return mapped_column(ForeignKey(target, ondelete="CASCADE"), primary_key=True, index=index)
+
+
+class Hideable:
+    """Hidden, not deleted: moderation keeps the row but shows it only to its author and staff."""
+
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No foreign key (see migration 0003); the audit log names who hid it, for good.
+    hidden_by_id: Mapped[int | None] = mapped_column(Integer)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # Why: "moderation", "reports" (automatic), "suspension" (author suspended) or "held"
+    # (a new account's reply with a link, held for review on posting).
+    hidden_kind: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import Hideable, UTCDateTime, utcnow
 from webapp.models.review import Review
 from webapp.models.user import User
 
 
-class Reply(db.Model):
+class Reply(Hideable, db.Model):
     __tablename__ = "replies"
     __table_args__ = (Index("ix_replies_review_created", "review_id", "created_at", "id"),)
 
@@ -25,19 +25,9 @@ class Reply(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Hidden by staff ("moderation") or held for review on posting ("held": a new account's
-    # reply with a link); visible to its author and staff only.
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_by_id: Mapped[int | None] = mapped_column(Integer)
-    hidden_reason: Mapped[str | None] = mapped_column(Text)
-    hidden_kind: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     review: Mapped[Review] = relationship(lazy="raise")
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def is_held(self) -> bool:

@@ -19,12 +19,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, link_key, utcnow
+from webapp.models.base import Hideable, UTCDateTime, link_key, utcnow
 from webapp.models.book import Book
 from webapp.models.user import User
 
 
-class Review(db.Model):
+class Review(Hideable, db.Model):
     """A rating, with an optional written review. ``rating`` is in half-stars (1..10)."""
 
     __tablename__ = "reviews"
@@ -50,14 +50,6 @@ class Review(db.Model):
     helpful_score: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Hidden reviews are kept (moderation hides rather than deletes) but shown only to their
-    # author and staff, and left out of the book's aggregates.
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # No foreign key (see migration 0003); the audit log names who hid it, for good.
-    hidden_by_id: Mapped[int | None] = mapped_column(Integer)
-    hidden_reason: Mapped[str | None] = mapped_column(Text)
-    # Why it was hidden: "moderation", "reports" (automatic) or "suspension" (author suspended).
-    hidden_kind: Mapped[str | None] = mapped_column(String(16))
 
     book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
@@ -65,10 +57,6 @@ class Review(db.Model):
     @property
     def stars(self) -> float:
         return self.rating / 2
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def has_text(self) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, link_key, utcnow
 
 FOLLOW_STATES = ("active", "pending")
 
@@ -25,12 +25,8 @@ class Follow(db.Model):
         Index("ix_follows_follower_status", "follower_id", "status", "created_at"),
     )
 
-    follower_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    followee_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    follower_id: Mapped[int] = link_key("users.id")
+    followee_id: Mapped[int] = link_key("users.id")
     status: Mapped[str] = mapped_column(String(8), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -41,12 +37,8 @@ class Block(db.Model):
     __tablename__ = "blocks"
     __table_args__ = (CheckConstraint("blocker_id <> blocked_id", name="not_self"),)
 
-    blocker_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    blocked_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    blocker_id: Mapped[int] = link_key("users.id")
+    blocked_id: Mapped[int] = link_key("users.id", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -56,10 +48,6 @@ class Mute(db.Model):
     __tablename__ = "mutes"
     __table_args__ = (CheckConstraint("muter_id <> muted_id", name="not_self"),)
 
-    muter_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    muted_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    muter_id: Mapped[int] = link_key("users.id")
+    muted_id: Mapped[int] = link_key("users.id")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

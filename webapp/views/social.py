@@ -49,50 +49,39 @@ def follow(username: str):
     return _control(reader, f"You follow {reader.username}.")
 
 
-@bp.post("/u/<username>/unfollow")
-@login_required
-def unfollow(username: str):
-    message = "You no longer follow {}."
-    return _change(username, permissions.can_follow, follows.unfollow, message)
+def _change_route(name: str, may, change, message: str) -> None:
+    """POST /u/<username>/<name>: ``_change`` with these arguments (the four stanzas alike)."""
+
+    @login_required
+    def view(username: str):
+        return _change(username, may, change, message)
+
+    view.__name__ = name
+    bp.add_url_rule(f"/u/<username>/{name}", view_func=view, methods=["POST"])
 
 
-@bp.post("/u/<username>/block")
-@login_required
-def block(username: str):
-    return _change(username, permissions.can_block, blocks.block, "You blocked {}.")
-
-
-@bp.post("/u/<username>/unblock")
-@login_required
-def unblock(username: str):
-    return _change(username, permissions.can_mute, blocks.unblock, "You unblocked {}.")
-
-
-@bp.post("/u/<username>/mute")
-@login_required
-def mute(username: str):
-    message = "You muted {}. They are not told."
-    return _change(username, permissions.can_mute, blocks.mute, message)
-
-
-@bp.post("/u/<username>/unmute")
-@login_required
-def unmute(username: str):
-    return _change(username, permissions.can_mute, blocks.unmute, "You unmuted {}.")
+_change_route("unfollow", permissions.can_follow, follows.unfollow, "You no longer follow {}.")
+_change_route("block", permissions.can_block, blocks.block, "You blocked {}.")
+_change_route("unblock", permissions.can_mute, blocks.unblock, "You unblocked {}.")
+_change_route("mute", permissions.can_mute, blocks.mute, "You muted {}. They are not told.")
+_change_route("unmute", permissions.can_mute, blocks.unmute, "You unmuted {}.")
 
 
 @bp.get("/u/<username>/followers")
 def followers(username: str):
-    reader = user_or_404(username)
-    people = follows.followers_of(reader, page_arg())
-    return render("social/people.html", reader=reader, people=people, kind="followers")
+    return _people(username, "followers", follows.followers_of)
 
 
 @bp.get("/u/<username>/following")
 def following(username: str):
+    return _people(username, "following", follows.following_of)
+
+
+def _people(username: str, kind: str, of):
+    """One page of ``of(reader)``: the reader's followers or the readers they follow."""
     reader = user_or_404(username)
-    people = follows.following_of(reader, page_arg())
-    return render("social/people.html", reader=reader, people=people, kind="following")
+    people = of(reader, page_arg())
+    return render("social/people.html", reader=reader, people=people, kind=kind)
 
 
 @bp.get("/follow-requests")
@@ -112,16 +101,18 @@ def _answered(message: str):
 @bp.post("/follow-requests/<username>/approve")
 @login_required
 def approve(username: str):
-    requester = user_or_404(username)
-    if not follows.approve(current_user, requester):
-        abort(404)
-    return _answered(f"{requester.username} now follows you.")
+    return _answer(username, follows.approve, "{} now follows you.")
 
 
 @bp.post("/follow-requests/<username>/decline")
 @login_required
 def decline(username: str):
+    return _answer(username, follows.decline, "Declined {}'s request.")
+
+
+def _answer(username: str, answer, message: str):
+    """``answer(current_user, requester)``; 404 when there was no such request."""
     requester = user_or_404(username)
-    if not follows.decline(current_user, requester):
+    if not answer(current_user, requester):
         abort(404)
-    return _answered(f"Declined {requester.username}'s request.")
+    return _answered(message.format(requester.username))
