@@ -3,9 +3,12 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import DataRequired, Length
 
 
-def email_field(label: str) -> EmailField:
+def email_field(label: str, description: str = "") -> EmailField:
     return EmailField(
-        label, validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"}
+        label,
+        validators=[DataRequired(), Length(max=254)],
+        description=description,
+        render_kw={"autocomplete": "email"},
     )
 
 
@@ -46,18 +49,10 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "Email",
-        validators=[DataRequired(), Length(max=254)],
-        description="The address your account uses.",
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field("Email", "The address your account uses.")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=10, max=1024)],
-        description="At least 10 characters. Every session of yours will be signed out.",
-        render_kw={"autocomplete": "new-password"},
+    password = new_password_field(
+        "New password", "At least 10 characters. Every session of yours will be signed out."
     )

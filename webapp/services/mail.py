@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp import mailer
@@ -85,6 +85,11 @@ def notify(user_id: int, topic: str, message: str, link: str | None = None) -> N
     queue(user, "notice", held=user.digest, message=message, link=link, topic=topic)
 
 
+def _unsent(*, held: bool):
+    """Outbox rows not sent yet: ``held`` for the digest, or to go out on their own."""
+    return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.held.is_(held))
+
+
 def deliver(message_id: int, now: datetime | None = None) -> bool:
     """Send one outbox message unless it is sent already or being sent; True if sent now.
 
@@ -95,8 +100,7 @@ def deliver(message_id: int, now: datetime | None = None) -> bool:
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.held.is_(False),
+            _unsent(held=False),
             or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_TIMEOUT),
         )
         .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
@@ -166,19 +170,13 @@ def send_digests(now: datetime | None = None) -> int:
     """Fold each reader's held notices into one digest message; how many digests."""
     now = now or utcnow()
     user_ids = db.session.scalars(
-        select(OutboxMessage.user_id)
-        .where(OutboxMessage.held.is_(True), OutboxMessage.sent_at.is_(None))
-        .distinct()
+        select(OutboxMessage.user_id).where(_unsent(held=True)).distinct()
     ).all()
     made = 0
     for user_id in user_ids:
         held = db.session.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.user_id == user_id,
-                OutboxMessage.held.is_(True),
-                OutboxMessage.sent_at.is_(None),
-            )
+            .where(OutboxMessage.user_id == user_id, _unsent(held=True))
             .order_by(OutboxMessage.id)
             .with_for_update()
         ).all()

@@ -42,6 +42,13 @@ def _describe(review: Review) -> str:
     return f"{review.user.username}'s review of {review.book.title}"
 
 
+def _answer_reports(actor: User, review: Review, status: str, outcome: str, message: str) -> list:
+    """Resolve the open reports on ``review``, telling each reporter ``message``; those reports."""
+    open_reports = reports.open_on(review)
+    reports.resolve(actor, open_reports, status, outcome, message)
+    return open_reports
+
+
 def _finish(commit: bool) -> None:
     if commit:
         db.session.commit()
@@ -53,9 +60,9 @@ def hide(actor: User, review: Review, reason: str | None, *, commit: bool = True
     reason = clean_reason(reason)
     review = locks.locked_review(review)
     hide_review(actor, review, reason, kind="moderation")
-    reports.resolve(
+    _answer_reports(
         actor,
-        reports.open_on(review),
+        review,
         "actioned",
         "hidden",
         f"Thank you: {_describe(review)}, which you reported, has been hidden.",
@@ -70,9 +77,9 @@ def restore(actor: User, review: Review, *, commit: bool = True) -> None:
     if not review.is_hidden:
         raise ValidationError(None, "That review is not hidden.")
     show_review(actor, review)
-    reports.resolve(
+    _answer_reports(
         actor,
-        reports.open_on(review),
+        review,
         "dismissed",
         "restored",
         f"We looked at {_describe(review)}, which you reported, and it stays up.",
@@ -83,10 +90,9 @@ def restore(actor: User, review: Review, *, commit: bool = True) -> None:
 def dismiss(actor: User, review: Review, *, commit: bool = True) -> None:
     """Close the open reports without acting on the review."""
     require_staff(actor)
-    open_reports = reports.open_on(review)
-    reports.resolve(
+    open_reports = _answer_reports(
         actor,
-        open_reports,
+        review,
         "dismissed",
         "no action",
         f"We looked at {_describe(review)}, which you reported, and found no problem.",
@@ -106,9 +112,9 @@ def mark_spoiler(actor: User, review: Review, *, commit: bool = True) -> None:
         f"Your review of {review.book.title} was marked as containing spoilers.",
         topic="moderation",
     )
-    reports.resolve(
+    _answer_reports(
         actor,
-        reports.open_on(review),
+        review,
         "actioned",
         "marked as spoiler",
         f"Thank you: {_describe(review)}, which you reported, is now marked as a spoiler.",
@@ -121,9 +127,9 @@ def delete_review(actor: User, review: Review, *, commit: bool = True) -> None:
     if not permissions.can_delete_any_review(actor):
         raise NotAllowed("Only admins delete reviews; moderators hide them.")
     review = locks.locked_review(review, delete=True)
-    reports.resolve(
+    _answer_reports(
         actor,
-        reports.open_on(review),
+        review,
         "actioned",
         "deleted",
         f"Thank you: {_describe(review)}, which you reported, has been removed.",

@@ -50,6 +50,22 @@ def _notifications_form() -> NotificationsForm:
     )
 
 
+def _take(form, name: str, change):
+    """Take the page's ``name`` form: ``change(form)`` acts and returns the message; a
+    ValidationError it raises shows the page again (422) with the error beside the field."""
+    if form.validate_on_submit():
+        with errors_to(form):
+            return respond(url_for("account.index"), message=change(form))
+    return invalid(PAGE, f"account/_{name}_form.html", **_context(**{f"{name}_form": form}))
+
+
+def _button(form, action):
+    """A one-button form: ``action()`` returns the message; a stale form just goes back."""
+    if form.validate_on_submit():
+        return respond(url_for("account.index"), message=action())
+    return redirect_to(url_for("account.index"))
+
+
 @bp.get("")
 @login_required
 def index():
@@ -59,30 +75,26 @@ def index():
 @bp.post("/email")
 @login_required
 def change_email():
-    form = EmailChangeForm(prefix="email")
-    if form.validate_on_submit():
-        with errors_to(form):
-            accounts.change_email(current_user, form.current_password.data, form.email.data)
-            message = (
-                f"We sent a link to {current_user.pending_email}. Your address changes when "
-                "you follow it; until then we keep using the old one."
-            )
-            return respond(url_for("account.index"), message=message)
-    return invalid(PAGE, "account/_email_form.html", **_context(email_form=form))
+    return _take(EmailChangeForm(prefix="email"), "email", _change_email)
+
+
+def _change_email(form: EmailChangeForm) -> str:
+    accounts.change_email(current_user, form.current_password.data, form.email.data)
+    return (
+        f"We sent a link to {current_user.pending_email}. Your address changes when "
+        "you follow it; until then we keep using the old one."
+    )
 
 
 @bp.post("/password")
 @login_required
 def change_password():
-    form = PasswordChangeForm(prefix="password")
-    if form.validate_on_submit():
-        with errors_to(form):
-            accounts.change_password(
-                current_user, form.current_password.data, form.new_password.data
-            )
-            message = "Your password was changed. Other sessions have been signed out."
-            return respond(url_for("account.index"), message=message)
-    return invalid(PAGE, "account/_password_form.html", **_context(password_form=form))
+    return _take(PasswordChangeForm(prefix="password"), "password", _change_password)
+
+
+def _change_password(form: PasswordChangeForm) -> str:
+    accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+    return "Your password was changed. Other sessions have been signed out."
 
 
 @bp.post("/privacy")
@@ -104,11 +116,12 @@ def privacy():
 @login_required
 def end_other_sessions():
     """Sign out everywhere else: every other browser's session and remember cookie."""
-    if EmptyForm().validate_on_submit():
+
+    def end() -> str:
         ended = accounts.end_other_sessions(current_user)
-        message = f"Signed out of {ended} other session{'' if ended == 1 else 's'}."
-        return respond(url_for("account.index"), message=message)
-    return redirect_to(url_for("account.index"))
+        return f"Signed out of {ended} other session{'' if ended == 1 else 's'}."
+
+    return _button(EmptyForm(), end)
 
 
 @bp.post("/delete")
@@ -127,25 +140,26 @@ def delete():
 @bp.post("/notifications")
 @login_required
 def notifications():
-    form = NotificationsForm(prefix="notify")
-    if form.validate_on_submit():
-        mail.set_preferences(
-            current_user,
-            moderation=form.moderation.data,
-            reports=form.reports.data,
-            replies=form.replies.data,
-            digest=form.digest.data == "daily",
-        )
-        return respond(url_for("account.index"), message="Your mail settings were saved.")
-    return invalid(PAGE, "account/_notifications_form.html", **_context(notifications_form=form))
+    return _take(NotificationsForm(prefix="notify"), "notifications", _set_notifications)
+
+
+def _set_notifications(form: NotificationsForm) -> str:
+    mail.set_preferences(
+        current_user,
+        moderation=form.moderation.data,
+        reports=form.reports.data,
+        replies=form.replies.data,
+        digest=form.digest.data == "daily",
+    )
+    return "Your mail settings were saved."
 
 
 @bp.post("/confirm/resend")
 @login_required
 @limiter.limit("5 per hour", key_func=reader_key)
 def resend_confirmation():
-    if EmptyForm(prefix="resend").validate_on_submit():
-        email = accounts.resend_verification(current_user)
-        message = f"We sent a new confirmation link to {email}."
-        return respond(url_for("account.index"), message=message)
-    return redirect_to(url_for("account.index"))
+
+    def resend() -> str:
+        return f"We sent a new confirmation link to {accounts.resend_verification(current_user)}."
+
+    return _button(EmptyForm(prefix="resend"), resend)

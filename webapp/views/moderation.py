@@ -151,15 +151,15 @@ def user(user_id: int):
 def suspend(user_id: int):
     target = _target(user_id, permissions.can_suspend)
     form = SuspendForm()
-    if form.validate_on_submit():
+
+    def change() -> str:
         if not form.indefinitely.data and form.days.data is None:
-            form.days.errors = ["Give a number of days, or tick “Indefinitely”."]
-        else:
-            with errors_to(form):
-                days = None if form.indefinitely.data else form.days.data
-                staff.suspend(me(), target, days, form.reason.data)
-                return _changed(target, f"{target.username} is suspended.")
-    return invalid(USER_PAGE, STAFF_PANEL, **_user_context(target, suspend_form=form))
+            raise ValidationError("days", "Give a number of days, or tick “Indefinitely”.")
+        days = None if form.indefinitely.data else form.days.data
+        staff.suspend(me(), target, days, form.reason.data)
+        return f"{target.username} is suspended."
+
+    return _take(target, form, "suspend_form", change)
 
 
 @bp.post("/moderation/users/<int:user_id>/unsuspend")
@@ -178,11 +178,21 @@ def unsuspend(user_id: int):
 def role(user_id: int):
     target = _target(user_id, permissions.can_change_role)
     form = RoleForm()
+
+    def change() -> str:
+        staff.set_role(me(), target, form.role.data)
+        return f"{target.username} is now {target.role}."
+
+    return _take(target, form, "role_form", change)
+
+
+def _take(target: User, form, key: str, change):
+    """The staff panel's ``key`` form: ``change()`` acts and returns the message; a
+    ValidationError it raises shows the panel again (422) with the error beside the field."""
     if form.validate_on_submit():
         with errors_to(form):
-            staff.set_role(me(), target, form.role.data)
-            return _changed(target, f"{target.username} is now {target.role}.")
-    return invalid(USER_PAGE, STAFF_PANEL, **_user_context(target, role_form=form))
+            return _changed(target, change())
+    return invalid(USER_PAGE, STAFF_PANEL, **_user_context(target, **{key: form}))
 
 
 @bp.post("/moderation/users/<int:user_id>/dismiss")

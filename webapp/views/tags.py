@@ -81,11 +81,12 @@ def _index(anchor=None) -> str:
 def rename(tag_id: int):
     tag = tags.get_own(current_user, tag_id)
     form = TagRenameForm()
-    with errors_to(form):
+
+    def change():
         tags.rename(current_user, tag, form.name.data)
-        url = url_for("tags.show", username=current_user.username, tag_id=tag.id)
-        return respond(url, message=f"Tag renamed to {tag.name}.")
-    return _tag_page(tag, current_user, rename_form=form)
+        return tag, f"Tag renamed to {tag.name}."
+
+    return _take(tag, form, "rename_form", change)
 
 
 @bp.post("/tags/<int:tag_id>/merge")
@@ -93,11 +94,22 @@ def rename(tag_id: int):
 def merge(tag_id: int):
     tag = tags.get_own(current_user, tag_id)
     form = _merge_form(tag, formdata=True)
-    with errors_to(form):
+
+    def change():
         name, target = tag.name, tags.merge(current_user, tag, form.target_id.data)
-        url = url_for("tags.show", username=current_user.username, tag_id=target.id)
-        return respond(url, message=f"{name} merged into {target.name}.")
-    return _tag_page(tag, current_user, merge_form=form)
+        return target, f"{name} merged into {target.name}."
+
+    return _take(tag, form, "merge_form", change)
+
+
+def _take(tag, form, key: str, change):
+    """``change()`` returns the tag to show next and the message; a ValidationError it raises
+    shows the tag's page again with the error beside ``key``'s field."""
+    with errors_to(form):
+        shown, message = change()
+        url = url_for("tags.show", username=current_user.username, tag_id=shown.id)
+        return respond(url, message=message)
+    return _tag_page(tag, current_user, **{key: form})
 
 
 @bp.post("/tags/<int:tag_id>/delete")
