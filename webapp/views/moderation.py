@@ -150,16 +150,15 @@ def user(user_id: int):
 @staff_required
 def suspend(user_id: int):
     target = _target(user_id, permissions.can_suspend)
-    form = SuspendForm()
+    return _take(target, SuspendForm(), "suspend_form", _suspend)
 
-    def change() -> str:
-        if not form.indefinitely.data and form.days.data is None:
-            raise ValidationError("days", "Give a number of days, or tick “Indefinitely”.")
-        days = None if form.indefinitely.data else form.days.data
-        staff.suspend(me(), target, days, form.reason.data)
-        return f"{target.username} is suspended."
 
-    return _take(target, form, "suspend_form", change)
+def _suspend(target: User, form: SuspendForm) -> str:
+    if not form.indefinitely.data and form.days.data is None:
+        raise ValidationError("days", "Give a number of days, or tick “Indefinitely”.")
+    days = None if form.indefinitely.data else form.days.data
+    staff.suspend(me(), target, days, form.reason.data)
+    return f"{target.username} is suspended."
 
 
 @bp.post("/moderation/users/<int:user_id>/unsuspend")
@@ -177,21 +176,20 @@ def unsuspend(user_id: int):
 @staff_required
 def role(user_id: int):
     target = _target(user_id, permissions.can_change_role)
-    form = RoleForm()
+    return _take(target, RoleForm(), "role_form", _set_role)
 
-    def change() -> str:
-        staff.set_role(me(), target, form.role.data)
-        return f"{target.username} is now {target.role}."
 
-    return _take(target, form, "role_form", change)
+def _set_role(target: User, form: RoleForm) -> str:
+    staff.set_role(me(), target, form.role.data)
+    return f"{target.username} is now {target.role}."
 
 
 def _take(target: User, form, key: str, change):
-    """The staff panel's ``key`` form: ``change()`` acts and returns the message; a
+    """The staff panel's ``key`` form: ``change(target, form)`` acts and returns the message; a
     ValidationError it raises shows the panel again (422) with the error beside the field."""
     if form.validate_on_submit():
         with errors_to(form):
-            return _changed(target, change())
+            return _changed(target, change(target, form))
     return invalid(USER_PAGE, STAFF_PANEL, **_user_context(target, **{key: form}))
 
 
