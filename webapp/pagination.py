@@ -5,6 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from webapp.extensions import db
+
 
 @dataclass
 class Page:
@@ -24,3 +28,11 @@ class Page:
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def newest(model, *where, limit: int) -> list:
+    """The ``limit`` newest rows of ``model`` that match ``where`` (ties: the later id first)."""
+    query = (
+        select(model).where(*where).order_by(model.created_at.desc(), model.id.desc()).limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -39,6 +39,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def cascade_key(target: str, *, index: bool = False) -> MappedColumn:
+    """A reference to ``target``'s row that goes with it (its owner, or what it is about)."""
+    return mapped_column(ForeignKey(target, ondelete="CASCADE"), index=index)
+
+
 def link_key(target: str, *, index: bool = False) -> MappedColumn:
     """One half of a link table's primary key: the row goes when ``target``'s row does."""
     return mapped_column(ForeignKey(target, ondelete="CASCADE"), primary_key=True, index=index)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, cascade_key, utcnow
 from webapp.models.book import Book
 from webapp.models.user import User
 
@@ -18,7 +18,7 @@ class BookList(db.Model):
     __table_args__ = (Index("ix_book_lists_user_created", "user_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = cascade_key("users.id")
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -35,8 +35,8 @@ class ListItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    list_id: Mapped[int] = mapped_column(ForeignKey("book_lists.id", ondelete="CASCADE"))
-    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
+    list_id: Mapped[int] = cascade_key("book_lists.id")
+    book_id: Mapped[int] = cascade_key("books.id")
     position: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
 

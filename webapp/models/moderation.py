@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, cascade_key, utcnow
 from webapp.models.reply import Reply
 from webapp.models.review import Review
 from webapp.models.user import User
@@ -58,10 +58,10 @@ class Report(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
-    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = cascade_key("users.id", index=True)
+    review_id: Mapped[int | None] = cascade_key("reviews.id")
+    target_user_id: Mapped[int | None] = cascade_key("users.id")
+    reply_id: Mapped[int | None] = cascade_key("replies.id")
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="open")
@@ -122,7 +122,7 @@ class Notice(db.Model):
     __table_args__ = (Index("ix_notices_user_read", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = cascade_key("users.id")
     message: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -135,5 +135,5 @@ class BookRedirect(db.Model):
     __tablename__ = "book_redirects"
 
     old_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    new_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), index=True)
+    new_id: Mapped[int] = cascade_key("books.id", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, cascade_key, utcnow
 from webapp.models.book import Book
 
 READ_STATUSES = {"reading": "Reading", "finished": "Finished", "dnf": "Did not finish"}
@@ -59,8 +59,8 @@ class Read(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = cascade_key("users.id")
+    book_id: Mapped[int] = cascade_key("books.id")
     status: Mapped[str] = mapped_column(String(10))
     started_on: Mapped[date | None] = mapped_column(Date)
     finished_on: Mapped[date | None] = mapped_column(Date)
@@ -103,7 +103,7 @@ class ProgressUpdate(db.Model):
     __table_args__ = (Index("ix_progress_updates_read", "read_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    read_id: Mapped[int] = mapped_column(ForeignKey("reads.id", ondelete="CASCADE"))
+    read_id: Mapped[int] = cascade_key("reads.id")
     page: Mapped[int | None] = mapped_column(Integer)
     percent: Mapped[int] = mapped_column(SmallInteger)
     note: Mapped[str | None] = mapped_column(String(MAX_NOTE))
@@ -117,7 +117,7 @@ class Tag(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_tags_user_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = cascade_key("users.id")
     name: Mapped[str] = mapped_column(String(MAX_TAG))
     # Lower-cased name: "Favourites" and "favourites" are one tag.
     name_key: Mapped[str] = mapped_column(String(MAX_TAG))

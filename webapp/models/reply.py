@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import Hideable, UTCDateTime, utcnow
+from webapp.models.base import Hideable, UTCDateTime, cascade_key, utcnow
 from webapp.models.review import Review
 from webapp.models.user import User
 
@@ -18,8 +18,8 @@ class Reply(Hideable, db.Model):
     __table_args__ = (Index("ix_replies_review_created", "review_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int] = cascade_key("reviews.id")
+    user_id: Mapped[int] = cascade_key("users.id", index=True)
     body: Mapped[str] = mapped_column(Text)
     # Sanitised HTML rendered once on save (webapp.markdown), like reviews.
     body_html: Mapped[str] = mapped_column(Text)

@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import Hideable, UTCDateTime, link_key, utcnow
+from webapp.models.base import Hideable, UTCDateTime, cascade_key, link_key, utcnow
 from webapp.models.book import Book
 from webapp.models.user import User
 
@@ -38,8 +37,8 @@ class Review(Hideable, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    book_id: Mapped[int] = cascade_key("books.id")
+    user_id: Mapped[int] = cascade_key("users.id")
     rating: Mapped[int] = mapped_column(SmallInteger)
     title: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)

@@ -7,11 +7,11 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, Text, false, select
+from sqlalchemy import Boolean, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.base import UTCDateTime, cascade_key, utcnow
 from webapp.usernames import fold
 
 ROLES = ("reader", "moderator", "admin")
@@ -113,6 +113,6 @@ class LoginSession(db.Model):
     __tablename__ = "login_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = cascade_key("users.id", index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

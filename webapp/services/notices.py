@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 
 from webapp.extensions import db
 from webapp.models import Notice, User, utcnow
+from webapp.pagination import newest
 from webapp.services import mail
 
 
@@ -27,13 +28,7 @@ def unread_count(user: User) -> int:
 
 
 def notices_for(user: User, limit: int = 100) -> list[Notice]:
-    query = (
-        select(Notice)
-        .where(Notice.user_id == user.id)
-        .order_by(Notice.created_at.desc(), Notice.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+    return newest(Notice, Notice.user_id == user.id, limit=limit)
 
 
 def mark_all_read(user: User) -> int:

@@ -22,6 +22,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.reading import MAX_NOTE
+from webapp.pagination import newest
 
 # A read's status and the shelf it puts its book on.
 SHELF_FOR = {"reading": "reading", "finished": "read", "dnf": "did_not_finish"}
@@ -272,13 +273,7 @@ def record_progress(
 
 
 def progress_notes(read: Read, limit: int = 5) -> list[ProgressUpdate]:
-    query = (
-        select(ProgressUpdate)
-        .where(ProgressUpdate.read_id == read.id)
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+    return newest(ProgressUpdate, ProgressUpdate.read_id == read.id, limit=limit)
 
 
 def set_private(user: User, private: bool) -> bool:

@@ -72,10 +72,15 @@ def index():
     return render(PAGE, **_context())
 
 
-@bp.post("/email")
-@login_required
-def change_email():
-    return _take(EmailChangeForm(prefix="email"), "email", _change_email)
+def _form_route(name: str, endpoint: str, form_class, prefix: str, change) -> None:
+    """POST /account/<name>: take the page's ``name`` form (see ``_take``)."""
+
+    @login_required
+    def view():
+        return _take(form_class(prefix=prefix), name, change)
+
+    view.__name__ = endpoint
+    bp.add_url_rule(f"/{name}", view_func=view, methods=["POST"])
 
 
 def _change_email(form: EmailChangeForm) -> str:
@@ -84,12 +89,6 @@ def _change_email(form: EmailChangeForm) -> str:
         f"We sent a link to {current_user.pending_email}. Your address changes when "
         "you follow it; until then we keep using the old one."
     )
-
-
-@bp.post("/password")
-@login_required
-def change_password():
-    return _take(PasswordChangeForm(prefix="password"), "password", _change_password)
 
 
 def _change_password(form: PasswordChangeForm) -> str:
@@ -137,12 +136,6 @@ def delete():
     return invalid(PAGE, "account/_delete_form.html", **_context(delete_form=form))
 
 
-@bp.post("/notifications")
-@login_required
-def notifications():
-    return _take(NotificationsForm(prefix="notify"), "notifications", _set_notifications)
-
-
 def _set_notifications(form: NotificationsForm) -> str:
     mail.set_preferences(
         current_user,
@@ -152,6 +145,11 @@ def _set_notifications(form: NotificationsForm) -> str:
         digest=form.digest.data == "daily",
     )
     return "Your mail settings were saved."
+
+
+_form_route("email", "change_email", EmailChangeForm, "email", _change_email)
+_form_route("password", "change_password", PasswordChangeForm, "password", _change_password)
+_form_route("notifications", "notifications", NotificationsForm, "notify", _set_notifications)
 
 
 @bp.post("/confirm/resend")

@@ -146,13 +146,6 @@ def user(user_id: int):
     return render(USER_PAGE, **_user_context(db.get_or_404(User, user_id)))
 
 
-@bp.post("/moderation/users/<int:user_id>/suspend")
-@staff_required
-def suspend(user_id: int):
-    target = _target(user_id, permissions.can_suspend)
-    return _take(target, SuspendForm(), "suspend_form", _suspend)
-
-
 def _suspend(target: User, form: SuspendForm) -> str:
     if not form.indefinitely.data and form.days.data is None:
         raise ValidationError("days", "Give a number of days, or tick “Indefinitely”.")
@@ -172,16 +165,20 @@ def unsuspend(user_id: int):
     return _changed(target, f"{target.username}'s suspension is lifted.")
 
 
-@bp.post("/moderation/users/<int:user_id>/role")
-@staff_required
-def role(user_id: int):
-    target = _target(user_id, permissions.can_change_role)
-    return _take(target, RoleForm(), "role_form", _set_role)
-
-
 def _set_role(target: User, form: RoleForm) -> str:
     staff.set_role(me(), target, form.role.data)
     return f"{target.username} is now {target.role}."
+
+
+def _panel_route(name: str, may, form_class, change) -> None:
+    """POST /moderation/users/<id>/<name>: the staff panel's ``name`` form (see ``_take``)."""
+
+    @staff_required
+    def view(user_id: int):
+        return _take(_target(user_id, may), form_class(), f"{name}_form", change)
+
+    view.__name__ = name
+    bp.add_url_rule(f"/moderation/users/<int:user_id>/{name}", view_func=view, methods=["POST"])
 
 
 def _take(target: User, form, key: str, change):
@@ -191,6 +188,10 @@ def _take(target: User, form, key: str, change):
         with errors_to(form):
             return _changed(target, change(target, form))
     return invalid(USER_PAGE, STAFF_PANEL, **_user_context(target, **{key: form}))
+
+
+_panel_route("suspend", permissions.can_suspend, SuspendForm, _suspend)
+_panel_route("role", permissions.can_change_role, RoleForm, _set_role)
 
 
 @bp.post("/moderation/users/<int:user_id>/dismiss")
