@@ -49,6 +49,13 @@ def link_key(target: str, *, index: bool = False) -> MappedColumn:
     return mapped_column(ForeignKey(target, ondelete="CASCADE"), primary_key=True, index=index)
 
 
+class Timestamped:
+    """When the row was made, and when its owner last changed it (services set ``updated_at``)."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Hideable:
     """Hidden, not deleted: moderation keeps the row but shows it only to its author and staff."""
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, cascade_key, utcnow
+from webapp.models.base import Timestamped, UTCDateTime, cascade_key, utcnow
 from webapp.models.book import Book
 
 READ_STATUSES = {"reading": "Reading", "finished": "Finished", "dnf": "Did not finish"}
@@ -39,7 +39,7 @@ MAX_NOTE = 280
 MAX_TAG = 50
 
 
-class Read(db.Model):
+class Read(Timestamped, db.Model):
     """One reading of a book. Either date may be unknown; ``finished_on`` is when a read
     ended, finished or abandoned. The latest progress is kept here; its history (with notes)
     is in ``ProgressUpdate``."""
@@ -68,8 +68,6 @@ class Read(db.Model):
     progress_page: Mapped[int | None] = mapped_column(Integer)
     progress_percent: Mapped[int | None] = mapped_column(SmallInteger)
     progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
 

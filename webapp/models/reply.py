@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import Hideable, UTCDateTime, cascade_key, utcnow
+from webapp.models.base import Hideable, Timestamped, cascade_key
 from webapp.models.review import Review
 from webapp.models.user import User
 
 
-class Reply(Hideable, db.Model):
+class Reply(Hideable, Timestamped, db.Model):
     __tablename__ = "replies"
     __table_args__ = (Index("ix_replies_review_created", "review_id", "created_at", "id"),)
 
@@ -23,8 +21,6 @@ class Reply(Hideable, db.Model):
     body: Mapped[str] = mapped_column(Text)
     # Sanitised HTML rendered once on save (webapp.markdown), like reviews.
     body_html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     review: Mapped[Review] = relationship(lazy="raise")

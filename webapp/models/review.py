@@ -18,12 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import Hideable, UTCDateTime, cascade_key, link_key, utcnow
+from webapp.models.base import Hideable, Timestamped, UTCDateTime, cascade_key, link_key, utcnow
 from webapp.models.book import Book
 from webapp.models.user import User
 
 
-class Review(Hideable, db.Model):
+class Review(Hideable, Timestamped, db.Model):
     """A rating, with an optional written review. ``rating`` is in half-stars (1..10)."""
 
     __tablename__ = "reviews"
@@ -47,8 +47,6 @@ class Review(Hideable, db.Model):
     spoiler: Mapped[bool] = mapped_column(Boolean, default=False)
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
     helpful_score: Mapped[float] = mapped_column(Float, default=0.0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, link_key, utcnow
+from webapp.models.base import Timestamped, link_key
 from webapp.models.book import Book
 
 SHELVES = {
@@ -19,16 +17,15 @@ SHELVES = {
 }
 
 
-class ShelfEntry(db.Model):
+class ShelfEntry(Timestamped, db.Model):
+    """``created_at``: when the book first went on a shelf ("date added" in imports)."""
+
     __tablename__ = "shelf_entries"
     __table_args__ = (Index("ix_shelf_entries_user_status", "user_id", "status", "updated_at"),)
 
     user_id: Mapped[int] = link_key("users.id")
     book_id: Mapped[int] = link_key("books.id", index=True)
     status: Mapped[str] = mapped_column(String(20))
-    # When the book first went on a shelf ("date added" in imports); updated_at moves on.
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     book: Mapped[Book] = relationship(lazy="joined", innerjoin=True)
 
