@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import LibraryImport, Read, Review, ShelfEntry, ShelfTag, User, utcnow
+from webapp.pagination import newest
 from webapp.services import import_formats, imports, notices, reviews
 from webapp.tasks import enqueue
 
@@ -55,13 +56,7 @@ def get_own(user: User, import_id: int) -> LibraryImport:
 
 
 def imports_of(user: User, limit: int = 20) -> list[LibraryImport]:
-    query = (
-        select(LibraryImport)
-        .where(LibraryImport.user_id == user.id)
-        .order_by(LibraryImport.created_at.desc(), LibraryImport.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+    return newest(LibraryImport, LibraryImport.user_id == user.id, limit=limit)
 
 
 def run(import_id: int) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, url_for
+from flask import Blueprint, Response, abort, url_for
 from flask_login import current_user, login_required
 
-from webapp.errors import NotFound, ValidationError
-from webapp.forms import EmptyForm, apply_error
+from webapp.errors import ValidationError
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.imports import ImportForm
-from webapp.htmx import redirect_to, render
+from webapp.htmx import invalid, render, respond
 from webapp.services import library_imports
 from webapp.services.import_formats import MAX_BYTES
 
@@ -22,10 +22,8 @@ def signed_in():
 
 
 def _own(import_id: int):
-    try:
-        return library_imports.get_own(current_user, import_id)
-    except NotFound:
-        abort(404)
+    """The reader's own import; a NotFound from the service is the handlers' 404."""
+    return library_imports.get_own(current_user, import_id)
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -35,16 +33,12 @@ def upload():
         upload = form.file.data
         with upload.stream:  # a big file is spooled to disk: close it when read
             data = upload.read()
-        try:
+        with errors_to(form):
             job = library_imports.start(current_user, upload.filename, data, form.choice.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash("Your file is queued; this page shows how far it has got.", "success")
-            return redirect_to(url_for("imports.progress", import_id=job.id))
-    status = 422 if form.errors or form.form_errors else 200
+            message = "Your file is queued; this page shows how far it has got."
+            return respond(url_for("imports.progress", import_id=job.id), message=message)
     past = library_imports.imports_of(current_user)
-    return render("imports/upload.html", status=status, form=form, past=past)
+    return invalid("imports/upload.html", form=form, past=past)
 
 
 upload.max_body = MAX_BYTES + 64 * 1024  # the file plus the form around it
@@ -79,10 +73,9 @@ def undo(import_id: int):
     job = _own(import_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    url = url_for("imports.report", import_id=import_id)
     try:
         library_imports.undo(current_user, job)
     except ValidationError as error:
-        flash(error.message, "error")
-    else:
-        flash("The import was undone.", "success")
-    return redirect_to(url_for("imports.report", import_id=import_id))
+        return respond(url, message=error.message, category="error")
+    return respond(url, message="The import was undone.")
