@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, url_for
+from flask import Blueprint, Response, abort, url_for
 from flask_login import current_user, login_required
 
-from webapp.errors import NotFound
 from webapp.forms import EmptyForm
-from webapp.htmx import redirect_to
+from webapp.htmx import respond
 from webapp.models import utcnow
 from webapp.services import archives, exports
 
@@ -34,20 +33,14 @@ def request_archive():
     if not EmptyForm(prefix="archive").validate_on_submit():
         abort(400)
     archives.request_archive(current_user)
-    flash(
-        "Your archive is being built; a notice brings the download link when it is ready.",
-        "success",
-    )
-    return redirect_to(url_for("account.index"))
+    message = "Your archive is being built; a notice brings the download link when it is ready."
+    return respond(url_for("account.index"), message=message)
 
 
 @bp.get("/archive/<token>.json")
 @login_required
 def archive(token: str):
-    try:
-        found = archives.ready(current_user, token)
-    except NotFound:
-        abort(404)
+    found = archives.ready(current_user, token)  # NotFound: the handlers' 404
     name = f"colophon-archive-{found.ready_at:%Y-%m-%d}.json"
     return Response(
         found.data,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
 from webapp import permissions
@@ -12,7 +12,7 @@ from webapp.forms import EmptyForm, errors_to
 from webapp.forms.moderation import HideForm, ReportForm
 from webapp.forms.replies import ReplyForm
 from webapp.guards import confirmed_required
-from webapp.htmx import invalid, redirect_to, respond
+from webapp.htmx import invalid, render, respond
 from webapp.models import Reply, Review
 from webapp.services import replies, reports, reviews
 
@@ -95,11 +95,10 @@ def delete(reply_id: int):
     reply = _own_reply(reply_id)
     form = EmptyForm()
     if not form.validate_on_submit():
-        return render_template("replies/delete.html", reply=reply, form=form)
-    review_id = reply.review_id
+        return render("replies/delete.html", reply=reply, form=form)
+    url = url_for("reviews.show", review_id=reply.review_id, _anchor="replies")
     replies.delete(current_user, reply)
-    flash("Your reply was deleted.", "info")
-    return redirect_to(url_for("reviews.show", review_id=review_id, _anchor="replies"))
+    return respond(url, message="Your reply was deleted.", category="info")
 
 
 @bp.route("/replies/<int:reply_id>/report", methods=["GET", "POST"])
@@ -129,15 +128,14 @@ def staff_action(reply_id: int, action: str):
         abort(403)
     form = HideForm() if action == "hide" else EmptyForm()
     if not form.validate_on_submit():
-        flash("Give a reason; the author will see it.", "error")
-        return redirect_to(url_for("moderation.queue", _anchor=f"reply-{reply.id}"))
+        back = url_for("moderation.queue", _anchor=f"reply-{reply.id}")
+        return respond(back, message="Give a reason; the author will see it.", category="error")
+    url = url_for("moderation.queue", _anchor="replies")
     try:
         if action == "hide":
             replies.hide(current_user, reply, form.reason.data)
         else:
             getattr(replies, action)(current_user, reply)
     except ValidationError as error:
-        flash(error.message, "error")
-    else:
-        flash(DONE[action], "success")
-    return redirect_to(url_for("moderation.queue", _anchor="replies"))
+        return respond(url, message=error.message, category="error")
+    return respond(url, message=DONE[action])
