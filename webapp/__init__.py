@@ -53,9 +53,10 @@ def register_extensions(app: Flask) -> None:
 
     tasks.init_app(app)
 
-    from webapp.engine import configure_engine
+    from webapp.engine import configure_engine, guard_session_teardown
 
     configure_engine(app)
+    guard_session_teardown(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,8 +7,9 @@ a writer waits (``busy_timeout``) instead of failing with "database is locked".
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 
 from webapp.extensions import db
 
@@ -49,3 +50,24 @@ def configure_engine(app: Flask) -> None:
         for listener in wanted:
             if not event.contains(engine, "connect", listener):
                 event.listen(engine, "connect", listener)
+
+
+def guard_session_teardown(app: Flask) -> None:
+    """End each request's session without letting a dead connection turn it into a 500.
+
+    Flask-SQLAlchemy rolls the session back after the response is built; if the database was
+    restarted meanwhile that rollback raises outside every error handler, and the reader gets a
+    500 for a page that was already rendered. The broken session is dropped instead (its
+    connection is invalidated, and the pool's pre-ping replaces it on the next checkout).
+    """
+    original = db._teardown_session
+    funcs = app.teardown_appcontext_funcs
+    funcs[:] = [_remove_session if f == original else f for f in funcs]
+
+
+def _remove_session(exc: BaseException | None) -> None:
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        current_app.logger.warning("session teardown failed, connection dropped: %s", error.orig)
+        db.session.registry.clear()
