@@ -55,6 +55,20 @@ class Failed(Exception):
     pass
 
 
+def start_process(command: str, cwd: Path, env: dict, log_path: Path) -> subprocess.Popen:
+    """A Procfile process in its own process group, its output in ``log_path``."""
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(  # noqa: S602  (Procfile lines are shell commands)
+            command,
+            shell=True,
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def say(message: str) -> None:
     print(f"[rehearsal] {message}", flush=True)
 
@@ -442,27 +456,9 @@ def main() -> int:
 
         say(f"web: {processes['web']} (PORT={port}, WEB_CONCURRENCY={env['WEB_CONCURRENCY']})")
         log_path = slug / "web.log"
-        with open(log_path, "wb") as log:
-            web = subprocess.Popen(  # noqa: S602
-                processes["web"],
-                shell=True,
-                cwd=slug,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        web = start_process(processes["web"], slug, env, log_path)
         say(f"worker: {processes['worker']} (queue: {env.get('REDIS_URL', 'SQLite')})")
-        with open(slug / "worker.log", "wb") as log:
-            worker = subprocess.Popen(  # noqa: S602
-                processes["worker"],
-                shell=True,
-                cwd=slug,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        worker = start_process(processes["worker"], slug, env, slug / "worker.log")
         site = Site(port)
         wait_for_health(site, web, min(deadline, time.monotonic() + 60))
         smoke(site, mailbox)
