@@ -19,7 +19,13 @@ $(BIN)/.installed: pyproject.toml requirements.txt
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+# htmx and the body font come from npm (package-lock.json, exact versions and integrity hashes);
+# `npm ci` reinstalls node_modules whenever the lock has changed since the last install.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
 
 # requirements.txt pins every runtime dependency of pyproject.toml with its hashes; the PaaS
 # installs it. `make lock` keeps existing pins where they still fit (LOCK_FLAGS=--upgrade
@@ -74,4 +80,4 @@ chaos: install
 	timeout 300 $(BIN)/python scripts/chaos.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

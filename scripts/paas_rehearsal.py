@@ -1,8 +1,9 @@
 """Run the Procfile the way a PaaS does, then smoke-test the site over HTTP.
 
-1. Copy the checkout's tracked files into a temporary "slug" (no .env, no instance/).
-   Install requirements.txt (the hash-pinned lock) into the slug's own virtualenv, as the
-   Python buildpack does: the site then runs only on what the lock names.
+1. Copy the checkout's tracked files into a temporary "slug" (no .env, no instance/, no
+   node_modules). As the buildpacks do (Node.js first, per app.json): `npm ci` from
+   package-lock.json, then requirements.txt (the hash-pinned lock) into the slug's own
+   virtualenv: the site then runs only on what the locks name.
 2. Create a fresh PostgreSQL database, passed as DATABASE_URL in the postgres:// form.
 3. Run the Procfile's ``release:`` command, then its ``web:`` and ``worker:`` commands with PORT
    set, a generated SECRET_KEY, COLOPHON_ENV unset (so production), MAIL_URL pointing at a real
@@ -106,8 +107,31 @@ def build_slug(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
+def install_node_packages(slug: Path, deadline: float) -> None:
+    """The Node.js buildpack's step, which app.json runs before Python's: ``npm ci`` from the
+    lock (htmx and the fonts the site serves; the site refuses to start without them)."""
+    buildpacks = [pack["url"] for pack in json.loads((slug / "app.json").read_text())["buildpacks"]]
+    check(
+        buildpacks.index("heroku/nodejs") < buildpacks.index("heroku/python"),
+        f"app.json buildpacks run Node.js before Python ({buildpacks})",
+    )
+    npm = subprocess.run(  # noqa: S603
+        ["npm", "ci", "--no-audit", "--no-fund"],  # noqa: S607
+        cwd=slug,
+        capture_output=True,
+        text=True,
+        timeout=max(5, deadline - time.monotonic()),
+        check=False,
+    )
+    if npm.returncode != 0:
+        raise Failed(f"npm ci failed:\n{npm.stderr[-3000:]}")
+    say("ok  npm ci installed package-lock.json into the slug's node_modules")
+
+
 def install(slug: Path, deadline: float) -> Path:
-    """The buildpack's step: a fresh virtualenv with ``pip install -r requirements.txt``."""
+    """The buildpacks' steps: ``npm ci``, then a fresh virtualenv with
+    ``pip install -r requirements.txt``."""
+    install_node_packages(slug, deadline)
     venv = slug / ".venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
     pip = subprocess.run(  # noqa: S603

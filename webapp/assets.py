@@ -3,12 +3,18 @@
 At startup every file under ``static/`` is hashed; a hashed copy (``css/site.<hash>.css``)
 and its ``.gz``/``.br`` are built once into ``instance/assets/<build>/`` (never committed),
 written to a temporary folder and renamed into place so several gunicorn workers starting
-together never see half a file. htmx is served straight from the installed
-``django-js-lib-htmx`` wheel under a prefix that carries its hash
-(``vendor/htmx/<hash>/htmx.min.js``, gzip from the ``.gz`` the wheel ships): no copy, no CDN.
+together never see half a file.
+
+Browser code and fonts come from npm (``package.json`` + ``package-lock.json``; ``make install``
+and the PaaS's Node.js buildpack run ``npm ci``): htmx from ``node_modules/htmx.org/dist`` and
+the Literata variable font from ``@fontsource-variable/literata``. They join the same build
+(``vendor/htmx.min.<hash>.js``, ``vendor/fonts/<file>.<hash>.woff2``): no copy in the repository,
+no CDN. The font's ``@font-face`` rules (``font-display: swap``) are rewritten to those hashed
+URLs as ``css/fonts.css``, the first part of the bundle. A missing or stale ``node_modules``
+stops the site at startup with what to run.
 
 The stylesheets are also joined, in cascade order, into one bundle (``css/bundle.css``) built
-and hashed the same way, so a page links one render-blocking stylesheet instead of four.
+and hashed the same way, so a page links one render-blocking stylesheet instead of several.
 
 ``asset_url("css/site.css")`` (a Jinja global) turns a logical name into its hashed URL.
 """
@@ -16,29 +22,41 @@ and hashed the same way, so a page links one render-blocking stylesheet instead 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from flask import Flask, current_app
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
-HTMX_DIR = Path(str(resources.files("js_lib_htmx") / "static" / "htmx"))
-HTMX_FILE = "htmx.min.js"
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+
+HTMX_PACKAGE = "htmx.org"
 HTMX_NAME = "vendor/htmx.min.js"
+FONT_PACKAGE = "@fontsource-variable/literata"
+# Upright and italic, every weight (one variable file per script subset; the browser fetches
+# only the subsets a page's characters need, by unicode-range).
+FONT_CSS_FILES = ("wght.css", "wght-italic.css")
+FONT_CSS_NAME = "css/fonts.css"
+FONT_PRELOAD = "vendor/fonts/literata-latin-wght-normal.woff2"  # what almost every page uses
+FONT_URL_RE = re.compile(r"url\(\./files/([A-Za-z0-9._-]+\.woff2)\)")
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 CACHE_UNHASHED = 60  # seconds, for the plain /static/css/site.css form
 HASH_LENGTH = 12
 
 # Bundle name → its parts in cascade order (later files win). Every stylesheet under static/css
-# must be in the bundle: one left out would silently never load.
+# must be in the bundle: one left out would silently never load. The generated font faces go
+# first, then site.css (the custom properties and base rules).
 BUNDLES = {
     "css/bundle.css": (
+        FONT_CSS_NAME,
         "css/site.css",
         "css/catalog.css",
         "css/reviews.css",
@@ -46,6 +64,10 @@ BUNDLES = {
         "css/reading.css",
     ),
 }
+
+
+class MissingPackages(RuntimeError):
+    """node_modules lacks what package-lock.json names: the site cannot serve htmx or fonts."""
 
 
 def content_hash(content: bytes) -> str:
@@ -56,11 +78,10 @@ def file_hash(path: Path) -> str:
     return content_hash(path.read_bytes())
 
 
-def join_bundle(static_dir: Path, parts: tuple[str, ...]) -> bytes:
+def join_bundle(contents: dict[str, bytes], parts: tuple[str, ...]) -> bytes:
     """The parts one after another, each introduced by a comment naming its file."""
     return b"".join(
-        f"/* {part} */\n".encode() + (static_dir / part).read_bytes().rstrip(b"\n") + b"\n"
-        for part in parts
+        f"/* {part} */\n".encode() + contents[part].rstrip(b"\n") + b"\n" for part in parts
     )
 
 
@@ -78,6 +99,44 @@ def hashed_name(name: str, digest: str) -> str:
     return f"{stem}.{digest}.{suffix}" if dot and "/" not in suffix else f"{name}.{digest}"
 
 
+def _package_dir(node_modules: Path, package: str) -> Path:
+    """The installed package, checked against package-lock.json when there is one."""
+    folder = node_modules / package
+    manifest = folder / "package.json"
+    fix = "run `make install` (it runs `npm ci`); on a PaaS put the Node.js buildpack first"
+    if not manifest.is_file():
+        raise MissingPackages(f"{package} is not installed in {node_modules}: {fix}.")
+    lock = node_modules.parent / "package-lock.json"
+    if lock.is_file():
+        wanted = json.loads(lock.read_text())["packages"].get(f"node_modules/{package}", {})
+        installed = json.loads(manifest.read_text())["version"]
+        if wanted.get("version") not in (None, installed):
+            raise MissingPackages(
+                f"{package} {installed} is installed but package-lock.json wants "
+                f"{wanted['version']}: {fix}."
+            )
+    return folder
+
+
+def vendor_files(node_modules: Path) -> tuple[dict[str, Path], bytes]:
+    """Logical name → file in node_modules, and the font faces pointing at hashed names."""
+    htmx = _package_dir(node_modules, HTMX_PACKAGE) / "dist" / "htmx.min.js"
+    font_dir = _package_dir(node_modules, FONT_PACKAGE)
+    files = {HTMX_NAME: htmx}
+    css = "\n".join((font_dir / name).read_text() for name in FONT_CSS_FILES)
+    for font in FONT_URL_RE.findall(css):
+        files[f"vendor/fonts/{font}"] = font_dir / "files" / font
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if missing:
+        raise MissingPackages(f"Missing from node_modules: {missing}: run `make install`.")
+
+    def hashed_url(match: re.Match) -> str:  # relative to css/, where the bundle lives too
+        name = f"vendor/fonts/{match.group(1)}"
+        return f"url(../{hashed_name(name, file_hash(files[name]))})"
+
+    return files, FONT_URL_RE.sub(hashed_url, css).encode()
+
+
 @dataclass
 class Assets:
     """The manifest (logical name → path under the static URL) and where the files live."""
@@ -85,26 +144,29 @@ class Assets:
     static_dir: Path
     build_dir: Path
     manifest: dict[str, str] = field(default_factory=dict)
-    htmx_prefix: str = ""
     sources: dict[str, Path] = field(default_factory=dict)
-    bundles: dict[str, bytes] = field(default_factory=dict)
+    generated: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def scan(cls, static_dir: Path, cache_dir: Path) -> Assets:
+    def scan(cls, static_dir: Path, cache_dir: Path, node_modules: Path = NODE_MODULES) -> Assets:
         sources = {
             path.relative_to(static_dir).as_posix(): path
             for path in sorted(static_dir.rglob("*"))
             if path.is_file() and not path.name.startswith(".")
         }
         _check_bundled(sources)
+        vendor, font_css = vendor_files(node_modules)
+        sources.update(vendor)
+        contents = {name: path.read_bytes() for name, path in sources.items()}
+        generated = {FONT_CSS_NAME: font_css}
+        contents.update(generated)
+        for name, parts in BUNDLES.items():
+            generated[name] = join_bundle(contents, parts)
         manifest = {name: hashed_name(name, file_hash(path)) for name, path in sources.items()}
-        bundles = {name: join_bundle(static_dir, parts) for name, parts in BUNDLES.items()}
-        for name, content in bundles.items():
+        for name, content in generated.items():
             manifest[name] = hashed_name(name, content_hash(content))
-        htmx_prefix = f"vendor/htmx/{file_hash(HTMX_DIR / HTMX_FILE)}/"
-        manifest[HTMX_NAME] = htmx_prefix + HTMX_FILE
         build = hashlib.sha256(repr(sorted(manifest.items())).encode()).hexdigest()[:HASH_LENGTH]
-        return cls(static_dir, cache_dir / build, manifest, htmx_prefix, sources, bundles)
+        return cls(static_dir, cache_dir / build, manifest, sources, generated)
 
     def build(self) -> None:
         """Write hashed and plain copies plus compressed variants, unless already built."""
@@ -115,7 +177,7 @@ class Assets:
         try:
             compressor = Compressor(quiet=True)
             contents = {name: source.read_bytes() for name, source in self.sources.items()}
-            for name, content in {**contents, **self.bundles}.items():
+            for name, content in {**contents, **self.generated}.items():
                 for target_name in (name, self.manifest[name]):
                     target = tmp / target_name
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -137,9 +199,7 @@ class Assets:
 
 
 def is_immutable(path: str, url: str) -> bool:
-    """Hashed names and the hash-prefixed htmx folder never change content."""
-    if "/vendor/htmx/" in url:
-        return True
+    """Hashed names never change content."""
     stem = url.rsplit("/", 1)[-1].split(".")
     return len(stem) >= 3 and len(stem[-2]) == HASH_LENGTH and _is_hex(stem[-2])
 
@@ -160,6 +220,7 @@ def init_app(app: Flask, wsgi_app):
     assets.build()
     app.extensions["colophon_assets"] = assets
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["FONT_PRELOAD"] = FONT_PRELOAD
 
     static = app.static_url_path.strip("/")
     whitenoise = WhiteNoise(
@@ -170,7 +231,6 @@ def init_app(app: Flask, wsgi_app):
         allow_all_origins=False,
     )
     whitenoise.add_files(str(assets.build_dir), prefix=f"{static}/")
-    whitenoise.add_files(str(HTMX_DIR), prefix=f"{static}/{assets.htmx_prefix}")
     return whitenoise
 
 

@@ -17,7 +17,11 @@ def test_pages_run_under_the_strict_policy(page):
         "() => { window.__csp = []; document.addEventListener('securitypolicyviolation',"
         " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); }"
     )
-    assert page.evaluate("() => htmx.version").startswith("2.0.3")
+    assert page.evaluate("() => htmx.version") == "2.0.11"  # package-lock.json's
+    # The self-hosted body font loads under font-src 'self' (default-src).
+    loaded = "async () => { await document.fonts.ready; return [...document.fonts]"
+    loaded += ".filter(f => f.status === 'loaded').map(f => f.family); }"
+    assert "Literata Variable" in page.evaluate(loaded)
     # includeIndicatorStyles is false: htmx injects no <style>, nothing else does either.
     assert page.evaluate("() => document.querySelectorAll('style, [style]').length") == 0
     # An htmx round trip (422 swap) under the policy.

@@ -13,7 +13,7 @@ import pytest
 from flask import request, url_for
 
 from tests.conftest import csrf_from
-from webapp.assets import HTMX_DIR, HTMX_FILE
+from webapp.assets import NODE_MODULES
 from webapp.config import ROOT
 from webapp.security import CONTENT_SECURITY_POLICY
 
@@ -218,10 +218,14 @@ def test_pages_link_hashed_assets(client):
         r"css/bundle\.[0-9a-f]{12}\.css",
         r"js/site\.[0-9a-f]{12}\.js",
         r"img/favicon\.[0-9a-f]{12}\.svg",
-        r"vendor/htmx/[0-9a-f]{12}/htmx\.min\.js",
+        r"vendor/htmx\.min\.[0-9a-f]{12}\.js",
+        r"vendor/fonts/literata-latin-wght-normal\.[0-9a-f]{12}\.woff2",
     ):
         assert asset_href(html, pattern)
     assert "/vendor/htmx.min.js" not in html
+    assert re.search(
+        r'<link rel="preload" href="[^"]+\.woff2" as="font" type="font/woff2" crossorigin>', html
+    )
     assert len(re.findall(r'<link rel="stylesheet"', html)) == 1
 
 
@@ -231,8 +235,8 @@ def test_one_stylesheet_bundles_every_css_file_in_cascade_order(app, client):
     parts = BUNDLES["css/bundle.css"]
     assert set(parts) == {
         p.relative_to(ROOT / "static").as_posix() for p in ROOT.glob("static/css/*.css")
-    }
-    assert parts[0] == "css/site.css"  # the custom properties and base rules come first
+    } | {"css/fonts.css"}
+    assert parts[:2] == ("css/fonts.css", "css/site.css")  # font faces, then tokens and base rules
     with app.test_request_context():
         url = asset_url("css/bundle.css")
     response = fetch(client, url, headers={"Accept-Encoding": "br"})
@@ -242,7 +246,7 @@ def test_one_stylesheet_bundles_every_css_file_in_cascade_order(app, client):
     body = brotli.decompress(response.body).decode()
     positions = [body.index(f"/* {part} */\n") for part in parts]
     assert positions == sorted(positions)
-    for part in parts:
+    for part in parts[1:]:
         assert (ROOT / "static" / part).read_text().strip() in body
 
 
@@ -272,9 +276,11 @@ def test_hashed_assets_are_compressed_and_cached_forever(app, client, name, enco
     assert decode(response.body) == (ROOT / "static" / name).read_bytes()
 
 
-def test_htmx_comes_from_the_wheel_gzipped_and_immutable(app, client):
+def test_htmx_comes_from_npm_compressed_and_immutable(app, client):
     from webapp.assets import HTMX_NAME, asset_url
 
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/htmx.org"]["version"] == "2.0.11"
     with app.test_request_context():
         url = asset_url(HTMX_NAME)
     response = fetch(client, url, headers={"Accept-Encoding": "gzip"})
@@ -282,10 +288,49 @@ def test_htmx_comes_from_the_wheel_gzipped_and_immutable(app, client):
     assert response.headers["Cache-Control"] == FOREVER
     assert response.headers["Content-Encoding"] == "gzip"
     body = gzip.decompress(response.body)
-    assert body == (HTMX_DIR / HTMX_FILE).read_bytes()
-    assert b'version:"2.0.3"' in body
+    assert body == (NODE_MODULES / "htmx.org/dist/htmx.min.js").read_bytes()
+    assert b'version:"2.0.11"' in body
     plain = fetch(client, url)
     assert "Content-Encoding" not in plain.headers and plain.body == body
+
+
+def test_font_faces_point_at_hashed_self_hosted_fonts(app, client):
+    from webapp.assets import asset_url
+
+    with app.test_request_context():
+        bundle = fetch(client, asset_url("css/bundle.css")).body.decode()
+    faces = re.findall(r"@font-face \{[^}]*\}", bundle)
+    assert len(faces) == 14  # 7 script subsets, upright and italic
+    assert all("font-display: swap" in face for face in faces)
+    assert all("Literata Variable" in face for face in faces)
+    urls = re.findall(r"url\(([^)]+)\)", bundle)
+    assert len(urls) == 14 and all(
+        re.fullmatch(r"\.\./vendor/fonts/[\w-]+\.[0-9a-f]{12}\.woff2", u) for u in urls
+    )
+    font = fetch(client, "/static/" + urls[0].removeprefix("../"))
+    assert font.status_code == 200
+    assert font.headers["Content-Type"] == "font/woff2"
+    assert font.headers["Cache-Control"] == FOREVER
+    assert font.body[:4] == b"wOF2"
+    assert "body {" in bundle and "Literata Variable" in bundle.split("body {")[1].split("}")[0]
+
+
+def test_missing_or_stale_node_modules_fail_at_startup_with_the_fix(tmp_path):
+    from webapp.assets import Assets, MissingPackages
+
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    with pytest.raises(MissingPackages, match=r"htmx.org is not installed .* `make install`"):
+        Assets.scan(static, tmp_path / "build", node_modules=tmp_path / "node_modules")
+    (tmp_path / "node_modules" / "htmx.org").mkdir(parents=True)
+    (tmp_path / "node_modules" / "htmx.org" / "package.json").write_text('{"version": "2.0.3"}')
+    (tmp_path / "package-lock.json").write_text(
+        '{"packages": {"node_modules/htmx.org": {"version": "2.0.11"}}}'
+    )
+    with pytest.raises(
+        MissingPackages, match="2.0.3 is installed but package-lock.json wants 2.0.11"
+    ):
+        Assets.scan(static, tmp_path / "build", node_modules=tmp_path / "node_modules")
 
 
 def test_unhashed_static_urls_still_work_with_a_short_cache(app, client):
