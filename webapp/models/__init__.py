@@ -2,6 +2,7 @@
 
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
+from webapp.models.feed import EVENT_KINDS, FeedEvent
 from webapp.models.imports import AccountArchive, LibraryImport
 from webapp.models.lists import BookList, ListItem
 from webapp.models.mail import JobFailure, OutboxMessage
@@ -24,7 +25,9 @@ from webapp.models.user import LoginSession, User
 
 __all__ = [
     "AccountArchive",
+    "EVENT_KINDS",
     "FORMATS",
+    "FeedEvent",
     "GOAL_KINDS",
     "READ_STATUSES",
     "ProgressUpdate",

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookList, ListItem, User
+from webapp.services import activity
 
 MAX_TITLE = 120
 MAX_NOTE = 1000
@@ -45,6 +46,7 @@ def create(owner: User, title: str | None, description: str | None = None) -> Bo
         raise ValidationError("title", f"Keep the title under {MAX_TITLE} characters.")
     book_list = BookList(user_id=owner.id, title=title, description=_note(description))
     db.session.add(book_list)
+    activity.list_made(book_list)
     db.session.commit()
     return book_list
 

@@ -23,6 +23,7 @@ from webapp.models import (
 )
 from webapp.models.reading import MAX_NOTE
 from webapp.pagination import newest
+from webapp.services import activity
 
 # A read's status and the shelf it puts its book on.
 SHELF_FOR = {"reading": "reading", "finished": "read", "dnf": "did_not_finish"}
@@ -148,17 +149,18 @@ def check(data: ReadData) -> ReadData:
 def add(user: User, book: Book, data: ReadData) -> Read:
     read = Read(user_id=user.id, book_id=book.id, **vars(check(data)))
     db.session.add(read)
-    db.session.flush()
+    activity.read_changed(read, None)
     follow_reads(user, book)
     db.session.commit()
     return read
 
 
 def update(user: User, read: Read, data: ReadData) -> Read:
+    was = read.status
     for name, value in vars(check(data)).items():
         setattr(read, name, value)
     read.updated_at = utcnow()
-    db.session.flush()
+    activity.read_changed(read, was)
     follow_reads(user, read.book)
     db.session.commit()
     return read
@@ -208,9 +210,9 @@ def on_shelved(user: User, book: Book, status: str, on: date | None) -> None:
     )
     if status == "reading":
         if open_read is None:
-            db.session.add(
-                Read(user_id=user.id, book_id=book.id, status="reading", started_on=today())
-            )
+            read = Read(user_id=user.id, book_id=book.id, status="reading", started_on=today())
+            db.session.add(read)
+            activity.read_changed(read, None)
         return
     ending = "finished" if status == "read" else "dnf"
     if on and on > today():
@@ -222,8 +224,11 @@ def on_shelved(user: User, book: Book, status: str, on: date | None) -> None:
         open_read.updated_at = utcnow()
         if ending == "finished":
             open_read.progress_percent = 100
+        activity.read_changed(open_read, "reading")
         return
-    db.session.add(Read(user_id=user.id, book_id=book.id, status=ending, finished_on=on))
+    read = Read(user_id=user.id, book_id=book.id, status=ending, finished_on=on)
+    db.session.add(read)
+    activity.read_changed(read, None)
 
 
 def ensure_finished_read(user: User, book: Book) -> None:
