@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 from pathlib import Path
 
-from bench import run
+from bench import inproc, run
 
 
 def book_page_cpu_ms(database_url: str, *, reps: int = 5, n: int = 100) -> tuple[dict, list]:
@@ -23,15 +22,8 @@ def book_page_cpu_ms(database_url: str, *, reps: int = 5, n: int = 100) -> tuple
     info = run.targets(app)
     client = app.test_client()
     path = run.canonical(client, f"/books/{info['top_book']['id']}")
-    for _ in range(50):
-        client.get(path)
-    samples = []
-    for _ in range(reps):
-        start = time.process_time()
-        for _ in range(n):
-            client.get(path)
-        samples.append((time.process_time() - start) * 1000 / n)
-    return info, samples
+    # Compressed and closed, as served (see bench/inproc.py).
+    return info, inproc.cpu_ms(client, {"path": path}, n=n, reps=reps, warmup=50)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,14 @@
-"""In-process CPU per request and a pyinstrument profile for each anonymous GET scenario.
+"""In-process CPU per request for each scenario, with ratios to hello measured in the same run.
 
-    python -m bench.profile --database-url URL [--scenarios home,book] [--n 100] [--out DIR]
+    python -m bench.profile --database-url URL [--scenarios home,book,book_signed_in] [--n 100]
+                            [--out DIR] [--profile cprofile|pyinstrument|none]
 
 wrk numbers move with whoever else uses the machine; process CPU time per request (Flask test
-client, same database, production settings) is the steadier number for before/after
-comparisons of one change. Profiles go to ``--out`` (default: a temporary folder) as
-``<scenario>.txt``.
+client through the whole WSGI stack, production settings, ``Accept-Encoding: br, gzip``,
+responses closed so the request log runs; see bench/inproc.py) is the steadier number for
+before/after comparisons. ``book_signed_in`` is the same book page for a reader with a
+steady-state cookie; the run prints its ratio to the visitor page. Profiles go to ``--out``
+(default: a temporary folder) as ``<scenario>.txt``.
 """
 
 from __future__ import annotations
@@ -15,22 +18,21 @@ import os
 import secrets
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from bench import run
+from bench import inproc, run
+from bench.generate import BENCH_PASSWORD
 
-GET_SCENARIOS = ["home", "books_top", "search", "book", "more_reviews", "profile"]
-
-
-def cpu_ms(client, req: dict, *, n: int, reps: int = 3) -> list[float]:
-    samples = []
-    for _ in range(reps):
-        start = time.process_time()
-        for _ in range(n):
-            client.get(req["path"], headers=req.get("headers", {}))
-        samples.append((time.process_time() - start) * 1000 / n)
-    return samples
+GET_SCENARIOS = [
+    "home",
+    "books",
+    "books_top",
+    "search",
+    "book",
+    "book_signed_in",
+    "more_reviews",
+    "profile",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,37 +40,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--scenarios", default=",".join(GET_SCENARIOS))
     parser.add_argument("--n", type=int, default=50, help="requests per sample")
-    parser.add_argument("--out", default=None, help="folder for pyinstrument profiles")
-    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--reps", type=int, default=3, help="samples per scenario (median)")
+    parser.add_argument("--out", default=None, help="folder for the profiles")
+    parser.add_argument(
+        "--profile", choices=["cprofile", "pyinstrument", "none"], default="cprofile"
+    )
     args = parser.parse_args(argv)
     secret = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     app = run.make_app(args.database_url, secret)
     info = run.targets(app)
-    client = app.test_client()
-    requests = run.scenario_requests(client, info)
+    visitor = app.test_client()
+    requests = run.scenario_requests(visitor, info)
+    reader = inproc.signed_in(app, info["signed_in_reader"], BENCH_PASSWORD)
     out = Path(args.out or tempfile.mkdtemp(prefix="colophon-profile-"))
     out.mkdir(parents=True, exist_ok=True)
+
+    hello = statistics.median(inproc.hello_cpu_ms(n=args.n * 10, reps=args.reps))
+    print(f"{'hello':15} {hello:7.3f} ms CPU/request", flush=True)
+    medians: dict[str, float] = {}
     for name in args.scenarios.split(","):
         req = requests[name]
-        status = client.get(req["path"], headers=req.get("headers", {})).status_code
-        for _ in range(10):
-            client.get(req["path"], headers=req.get("headers", {}))
+        client = reader if name.endswith("_signed_in") else visitor
         n = max(1, args.n // 10) if name == "profile" else args.n
-        samples = cpu_ms(client, req, n=n)
-        line = f"{name:13} {status} {statistics.median(samples):7.2f} ms CPU/request"
-        if not args.no_profile:
-            from pyinstrument import Profiler
-
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            for _ in range(n):
-                client.get(req["path"], headers=req.get("headers", {}))
-            profiler.stop()
+        medians[name] = ms = statistics.median(inproc.cpu_ms(client, req, n=n, reps=args.reps))
+        line = f"{name:15} {ms:7.2f} ms CPU/request  {hello / ms:6.3f} × hello"
+        if args.profile != "none":
             target = out / f"{name}.txt"
-            target.write_text(profiler.output_text(unicode=False, color=False))
+            target.write_text(profile_text(args.profile, client, req, n))
             line += f"  profile: {target}"
         print(line, flush=True)
+    if "book" in medians and "book_signed_in" in medians:
+        ratio = medians["book_signed_in"] / medians["book"]
+        print(f"signed-in / visitor book page: {ratio:.2f}×", flush=True)
     return 0
+
+
+def profile_text(kind: str, client, req: dict, n: int) -> str:
+    if kind == "cprofile":
+        return inproc.cprofile(client, req, n=n)
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    with inproc.quiet_stdout():
+        profiler.start()
+        for _ in range(n):
+            inproc.call(client, req)
+        profiler.stop()
+    return profiler.output_text(unicode=False, color=False)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ Small sizes only: this keeps the harness working in CI; it measures no time.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from bench import generate
+from bench import generate, inproc, run
 from webapp.extensions import db
 from webapp.models import Book, Read, Review, ShelfEntry, User
 
@@ -50,3 +51,31 @@ def test_verify_reports_a_stale_aggregate(tmp_path):
         db.engine.dispose()
     problems = generate.verify(url, sample=5)
     assert any(f"book {book_id}:" in p for p in problems)
+
+
+def test_in_process_bench_checks_what_it_measures(tmp_path):
+    """Requests are compressed and closed; a wrong status or a bounced POST fails the scenario."""
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    generate.generate(url, books=20, readers=40, reviews=200, log=lambda *_: None)
+    app = run.make_app(url, "bench-test-secret")
+    info = run.targets(app)
+    visitor = app.test_client()
+    requests = run.scenario_requests(visitor, info)
+    with inproc.quiet_stdout():
+        page = inproc.call(visitor, requests["book"])
+        assert page.headers["Content-Encoding"] == "br"
+        with pytest.raises(inproc.BenchError, match="answered 200, not 304"):
+            inproc.call(visitor, requests["book"] | {"expect": 304})
+    username, book_id = info["writers"][0]
+    reader = inproc.signed_in(app, username, generate.BENCH_PASSWORD)
+    token = run.csrf_from(reader.get("/").get_data(as_text=True))
+    save = requests["review_update"] | {"path": f"/books/{book_id}/review"}
+    with inproc.quiet_stdout():
+        inproc.call(reader, save | {"data": run.review_form(token, 1)})  # 303 to the book
+        with pytest.raises(inproc.BenchError, match="answered 400"):
+            inproc.call(reader, save | {"data": run.review_form("stale", 1)})
+    assert run.parse_wrk("UNEXPECTED 3 200\n")["unexpected_status"] == 3
+    assert run.parse_wrk("no check ran")["unexpected_status"] == -1
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
