@@ -60,9 +60,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check webapp tests
 
+# One test process per core by default (TEST_WORKERS=0 runs them in this process).
+TEST_WORKERS ?= auto
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Procfile's release and web processes as a PaaS runs them, on a throwaway PostgreSQL database.
 paas-rehearsal: install

@@ -35,7 +35,24 @@ from webapp.extensions import db, limiter
 pytest_plugins = ["tests.mailbox"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# The server's own database, used to create the test databases.
+SERVER_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+# Under pytest-xdist each worker process gets its own database (``test_gw0``, ``test_gw1``…),
+# since tests there run at the same time and empty tables they committed to.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+TEST_DATABASE_URL = (
+    make_url(SERVER_DATABASE_URL)
+    .set(database=f"{make_url(SERVER_DATABASE_URL).database}_{XDIST_WORKER}")
+    .render_as_string(hide_password=False)
+    if XDIST_WORKER
+    else SERVER_DATABASE_URL
+)
+# The Redis database the queue tests flush: 7, or one per xdist worker (gw0 → 8, gw1 → 9…).
+REDIS_TEST_URL = (
+    f"redis://127.0.0.1:6379/{8 + int(XDIST_WORKER.removeprefix('gw')) if XDIST_WORKER else 7}"
+)
 
 transactions.install()
 
@@ -59,10 +76,10 @@ def postgres_error(url: str) -> str | None:
 
 def require_postgres(url: str) -> str:
     """``url``'s database, created on the TEST_DATABASE_URL server when missing."""
-    error = postgres_error(TEST_DATABASE_URL)
-    require(error is None, f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
+    error = postgres_error(SERVER_DATABASE_URL)
+    require(error is None, f"PostgreSQL at {SERVER_DATABASE_URL} is unreachable: {error}")
     name = make_url(url).database
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+    with psycopg.connect(SERVER_DATABASE_URL, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     return url

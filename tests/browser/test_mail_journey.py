@@ -20,13 +20,12 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.browser.conftest import assert_accessible
-from tests.conftest import config_for, migrate_to_head, require
+from tests.conftest import REDIS_TEST_URL, config_for, migrate_to_head, require
 from tests.mailbox import free_port
 from tests.unit.test_doctor import redis_reachable
 from webapp import create_app
 from webapp.views.recovery import RESET_SENT
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
 
 

@@ -7,15 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import Browserless, require
+from tests.conftest import REDIS_TEST_URL, Browserless, require
 from tests.factories import UserFactory
 from tests.mailbox import run_jobs
 from tests.unit.test_doctor import redis_reachable
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.services import staff
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
 
 
 def test_expired_suspensions_end_in_a_periodic_job(app):
