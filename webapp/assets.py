@@ -62,6 +62,7 @@ BUNDLES = {
         "css/reviews.css",
         "css/moderation.css",
         "css/reading.css",
+        "css/interactions.css",
     ),
 }
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from markupsafe import Markup
 
 from webapp import markdown as markdown_rules
+from webapp.languages import language_name
 
 
 def markdown(text: str | None) -> Markup:
@@ -82,4 +83,5 @@ FILTERS = {
     "isotime": isotime,
     "plural": plural,
     "bar_width": bar_width,
+    "language_name": language_name,
 }

@@ -64,13 +64,16 @@ def respond(
 
     With ``oob`` parts but no ``fragment``, htmx swaps nothing into the target: it goes away.
 
-    ``quiet=True`` keeps the message off htmx answers whose fragment already shows the change
-    (a toggled button), so only the plain request's reloaded page says it.
+    ``quiet=True`` keeps the message out of sight on htmx answers whose fragment already shows
+    the change (a toggled button): only screen readers hear it from the live region, and the
+    plain request's reloaded page shows it.
     """
     partial = is_partial()
-    if message and not (quiet and partial):
-        flash(message, category)
-    if partial and (fragment or oob):
+    swapping = partial and bool(fragment or oob)
+    if message:
+        # A quiet message still goes to the live region, for screen readers only.
+        flash(message, "quiet" if quiet and swapping else category)
+    if swapping:
         return make_response(_fragment(fragment, oob, context), 200)
     return redirect_to(url)
 

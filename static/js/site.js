@@ -1,17 +1,74 @@
 // Colophon's own small script. The site works without it; it only polishes htmx swaps.
 (function () {
   "use strict";
-  // When htmx swaps in a form with errors (422), move focus to the first invalid field.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (!event.detail.xhr || event.detail.xhr.status !== 422) return;
-    var invalid = document.querySelector("form [aria-invalid='true']");
-    if (invalid) invalid.focus();
+  // Controls that only the plain (no-JS) path needs, such as the shelf's Save, hide under .js.
+  document.documentElement.classList.add("js");
+
+  // The id of what each swap replaces, so focus can follow it to the new element.
+  var swappedIds = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id) swappedIds.push(target.id);
   });
-  // After "Show more" (or any swap that marks one), focus moves to the first new item.
-  document.addEventListener("htmx:afterSettle", function () {
-    var here = document.querySelector("[data-focus-here]");
-    if (!here) return;
-    here.removeAttribute("data-focus-here");
-    here.focus();
+
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+    // Focus already scrolls; this keeps a warning above a long form fully in view.
+    element.scrollIntoView({ block: "nearest" });
+  }
+
+  // Where focus goes after a swap, in order:
+  //  1. a form answered 422: a swapped-in note marked data-focus-here (the add-book "may already
+  //     be in the catalogue" warning), else the first invalid field;
+  //  2. what the fragment marks with data-focus-here (the updated heading, button or item);
+  //  3. if focus was lost with the replaced element, the element that took its place (by id):
+  //     its first heading, else itself.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var ids = swappedIds;
+    swappedIds = [];
+    var marks = document.querySelectorAll("[data-focus-here]");
+    var marked = marks[0];
+    marks.forEach(function (mark) {
+      mark.removeAttribute("data-focus-here");
+    });
+    if (event.detail.xhr && event.detail.xhr.status === 422) {
+      var invalid = marked || document.querySelector("form [aria-invalid='true']");
+      if (invalid) focusOn(invalid);
+      return;
+    }
+    if (marked) {
+      focusOn(marked);
+      return;
+    }
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    for (var i = 0; i < ids.length; i++) {
+      var replaced = document.getElementById(ids[i]);
+      if (replaced && replaced.id !== "flash") {
+        focusOn(replaced.querySelector("h1, h2, h3, h4, h5, h6") || replaced);
+        return;
+      }
+    }
+  });
+
+  // Live search: drop empty parameters (no "&sort=" for the default order) from the request,
+  // and so from the URL it puts in the address bar.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.closest || !elt.closest("[data-drop-empty]")) return;
+    var params = event.detail.parameters;
+    var empty = [];
+    var names = typeof params.keys === "function" ? Array.from(params.keys()) : Object.keys(params);
+    names.forEach(function (name) {
+      var value = typeof params.get === "function" ? params.get(name) : params[name];
+      if (value === "" || value === null || value === undefined) empty.push(name);
+    });
+    empty.forEach(function (name) {
+      if (typeof params.delete === "function") params.delete(name);
+      else delete params[name];
+    });
   });
 })();

@@ -54,6 +54,16 @@ def assert_no_reload(page) -> None:
         assert page.evaluate("window.__no_reload === true"), "the page reloaded"
 
 
+def expect_focus(page, selector: str) -> None:
+    """With JS, focus is on what the in-place update changed (document.activeElement); without,
+    the page reloaded and the element is there."""
+    target = page.locator(selector)
+    expect(target).to_have_count(1)
+    if page.js_enabled:
+        expect(target).to_be_focused()
+        assert page.evaluate("document.activeElement !== document.body")
+
+
 def test_rate_review_edit_helpful_delete(page, reviewed_book):
     name = f"reader_{uuid.uuid4().hex[:8]}"
     page.goto("/signup")
@@ -84,6 +94,7 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
 
     mine = page.locator("#my-review")
     expect(mine.locator(".review-title")).to_have_text("A thought experiment")
+    expect_focus(page, "#my-review-heading")
     expect(mine).to_contain_text("4 out of 5 stars")
     expect(mine.locator("summary")).to_have_text("Contains spoilers")
     mine.locator("summary").click()
@@ -102,7 +113,13 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     else:
         expect(page).to_have_url(re.compile(r"/reviews/\d+/edit$"))
     expect(page.get_by_label("4 stars", exact=True)).to_be_checked()
+    expect_focus(page, "#review-form .form-heading")
     assert_accessible(page)
+    if page.js_enabled:  # Cancel swaps the review back and focuses it; Edit again
+        page.locator("#review-form").get_by_role("link", name="Cancel").click()
+        expect_focus(page, "#my-review .review")
+        page.locator("#my-review").get_by_role("link", name="Edit your review").click()
+        expect_focus(page, "#review-form .form-heading")
     page.get_by_label("4 stars", exact=True).focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -114,6 +131,7 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     expect(mine.locator(".review-title")).to_have_text("Better on a second read")
     expect(mine).to_contain_text("5 out of 5 stars")
     expect_stats(page, "3.5", "2 ratings", {"5 stars": "1", "4 stars": "0", "2 stars": "1"})
+    expect_focus(page, "#my-review-heading")
     assert_no_reload(page)
 
     # Another reader's review: mark it helpful (a real form; htmx swaps the button).
@@ -124,6 +142,7 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     other = page.locator(".review", has_text="Not for me")
     expect(other.get_by_role("button", name="Helpful")).to_have_attribute("aria-pressed", "true")
     expect(other).to_contain_text("1 reader found this helpful")
+    expect_focus(page, f"#{other.get_attribute('id')} .helpful-button")
     assert_no_reload(page)
     assert_accessible(page)
 
@@ -139,5 +158,6 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     expect(page.locator("#review-form").get_by_role("button", name="Save review")).to_be_visible()
     expect_stats(page, "2.0", "1 rating", {"5 stars": "0", "2 stars": "1"})
     expect(page.get_by_role("status")).to_contain_text("Your review was deleted.")
+    expect_focus(page, "#my-review-heading")
     assert_no_reload(page)
     assert_accessible(page)

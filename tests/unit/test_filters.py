@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from webapp.filters import bar_width, date, datetime_, isotime, plural
+from webapp.languages import language_name
 
 WHEN = datetime(2026, 11, 5, 21, 30, 7, 123456, tzinfo=UTC)
 
@@ -50,3 +51,12 @@ def test_bar_width_is_the_share_of_all_in_steps_of_five():
     assert bar_width(1, 3) == 35  # 33.3% rounds to the nearest step
     assert bar_width(2, 3) == 65
     assert bar_width(1, 300) == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("en", "English"), ("EN", "English"), ("en-GB", "English"), ("eng", "English"),
+     ("fre", "French"), ("pt_BR", "Portuguese"), ("Klingon", "Klingon"), (None, ""), ("", "")],
+)  # fmt: skip
+def test_language_name(code, name):
+    assert language_name(code) == name

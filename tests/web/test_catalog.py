@@ -58,9 +58,11 @@ def test_books_page_is_a_get_form_that_htmx_upgrades(client, library):
         'hx-get="/books"',
         'hx-trigger="input changed delay:300ms, search"',
         'hx-target="#results"',
-        'hx-push-url="true"',
+        'hx-replace-url="true"',  # typing replaces the history entry: one Back leaves the search
     ):
         assert attr in search_input
+    assert "data-drop-empty" in html  # site.js drops empty parameters (no "&sort=")
+    assert 'hx-disinherit="hx-push-url"' in html and "hx-push-url" not in search_input
     assert '<select id="sort" name="sort"' in html and 'type="submit"' in html
     assert 'id="results"' in html
     assert re.search(r'id="result-count"[^>]*role="status"[^>]*aria-live="polite"', html)

@@ -29,7 +29,7 @@ def test_report_a_review(web, auth, world, htmx):
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and "<html" not in html
         assert f'id="report-review-{world["review"].id}"' in html and "Reported" in html
-        assert 'hx-swap-oob="true"' in html and "moderators will look" in html
+        assert 'hx-swap-oob="innerHTML"' in html and "moderators will look" in html
         assert "HX-Request" in response.headers["Vary"]
     else:
         assert response.status_code == 303 and response.headers["Location"] == "/"

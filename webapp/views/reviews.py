@@ -78,6 +78,7 @@ def show(review_id: int):
         "reviews/show.html",
         "reviews/_review.html",
         review=review,
+        focus_review=True,  # Cancel swaps the review back in: focus it (the page ignores this)
         replies=replies.for_review(review, current_user),
         reply_form=ReplyForm(formdata=None),
         **book_page.review_marks([review]),
@@ -132,4 +133,5 @@ def helpful(review_id: int):
         quiet=True,
         review=review,
         voted={review.id} if marked else set(),
+        focus_helpful=True,
     )

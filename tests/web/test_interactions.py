@@ -1,0 +1,125 @@
+"""Issue 15, item 3: where focus goes after each in-place swap, what the live region says, and
+the small frictions (shelf saves on change, language names, the histogram's half stars)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import make_book, make_review
+
+BOTH = pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+
+
+@pytest.fixture
+def book(app):
+    return make_book("Dune", authors=("Frank Herbert",), language="en", year=1965)
+
+
+@pytest.fixture
+def reader(users, auth):
+    user = users("reader")
+    auth.login("reader")
+    return user
+
+
+def html_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def focus_marks(html: str) -> list[str]:
+    """The start tags carrying data-focus-here (site.js focuses the first, after a swap)."""
+    return re.findall(r"<[a-z0-9]+\b[^>]*\bdata-focus-here\b[^>]*>", html)
+
+
+def test_flash_region_keeps_its_element(web, book, reader):
+    """htmx swaps the live region's contents, not the region: screen readers announce them."""
+    html = html_of(web.post(f"/books/{book.id}/review", {"rating": "4"}, htmx=True))
+    assert '<div id="flash" hx-swap-oob="innerHTML">' in html
+    page = html_of(web.client.get(f"/books/{book.id}-dune"))
+    assert '<div id="flash" class="flash-region" aria-live="polite">' in page
+
+
+def test_saved_review_focuses_its_heading(web, book, reader):
+    response = web.post(f"/books/{book.id}/review", {"rating": "4", "body": "Yes"}, htmx=True)
+    marks = focus_marks(html_of(response))
+    assert len(marks) == 1 and 'id="my-review-heading"' in marks[0] and 'tabindex="-1"' in marks[0]
+
+
+def test_invalid_review_marks_nothing(web, book, reader):
+    """On 422 site.js focuses the first invalid field; no heading may take that away."""
+    response = web.post(f"/books/{book.id}/review", {"rating": "9"}, htmx=True)
+    assert response.status_code == 422
+    html = html_of(response)
+    assert focus_marks(html) == [] and 'aria-invalid="true"' in html
+
+
+def test_deleted_review_focuses_the_review_heading(web, book, reader):
+    review = make_review(reader, book, "3", body="Fine")
+    html = html_of(web.post(f"/reviews/{review.id}/delete", {}, htmx=True))
+    marks = focus_marks(html)
+    assert marks and 'id="my-review-heading"' in marks[0]
+
+
+def test_edit_focuses_the_form_heading_and_cancel_the_review(web, book, reader):
+    review = make_review(reader, book, "3", body="Fine")
+    edit = html_of(web.htmx_get(f"/reviews/{review.id}/edit"))
+    marks = focus_marks(edit)
+    assert len(marks) == 1 and 'class="form-heading"' in marks[0]
+    cancel = html_of(web.htmx_get(f"/reviews/{review.id}"))
+    marks = focus_marks(cancel)
+    assert len(marks) == 1 and f'id="review-{review.id}"' in marks[0]
+    # The full pages carry no mark (a stale one would steal focus at the next swap).
+    assert focus_marks(html_of(web.client.get(f"/reviews/{review.id}/edit"))) == []
+    assert focus_marks(html_of(web.client.get(f"/reviews/{review.id}"))) == []
+
+
+def test_helpful_keeps_focus_on_the_button_and_tells_screen_readers(web, users, book, reader):
+    review = make_review(users("other"), book, "2", body="Slow")
+    html = html_of(web.post(f"/reviews/{review.id}/helpful", {}, htmx=True))
+    marks = focus_marks(html)
+    assert len(marks) == 1 and "helpful-button" in marks[0] and 'aria-pressed="true"' in marks[0]
+    # Quiet: the pressed button shows it; the live region says it to screen readers only.
+    assert '<p class="visually-hidden">Marked as helpful.</p>' in html
+    assert 'role="status">Marked as helpful' not in html
+
+
+def test_show_more_focuses_the_first_new_review(web, users, book):
+    made = [make_review(users(), book, "3", body=f"Review {n}") for n in range(23)]
+    first_page = html_of(web.client.get(f"/books/{book.id}-dune"))
+    assert focus_marks(first_page) == []
+    more = re.search(r'href="(/books/\d+/reviews\?[^"]+)"', first_page).group(1)
+    html = html_of(web.htmx_get(more.replace("&amp;", "&")))
+    marks = focus_marks(html)
+    assert len(marks) == 1 and re.search(r'id="review-\d+"', marks[0])
+    assert len(made) == 23
+
+
+def test_shelf_saves_on_change_with_js_and_keeps_save_without(client, book, reader):
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    form = re.search(r'<form id="shelf-control"[^>]*>', html).group(0)
+    assert 'hx-trigger="change delay:400ms, submit"' in form
+    # The Save button stays in the page (no JS); site.js adds .js and CSS hides .no-js-only.
+    assert re.search(r'<button type="submit" class="secondary no-js-only" id="shelf-save">', html)
+
+
+def test_language_is_named(client, book):
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    assert "<dt>Language</dt><dd>English" in html
+    assert '<meta itemprop="inLanguage" content="en">' in html  # machines keep the code
+
+
+def test_histogram_says_where_half_stars_go(client, users, book):
+    make_review(users(), book, "3.5")
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    assert "Half stars count toward the star above: 3.5 ★ is under 4 stars." in html
+
+
+def test_add_book_warning_takes_focus(web, reader):
+    make_book("The Left Hand of Darkness", authors=("Ursula K. Le Guin",))
+    data = {"title": "The Left Hand of Darkness", "authors": "Ursula K. Le Guin"}
+    response = web.post("/books/new", data, htmx=True, page="/books/new")
+    assert response.status_code == 422
+    marks = focus_marks(html_of(response))
+    assert len(marks) == 1 and 'class="similar-books"' in marks[0]
