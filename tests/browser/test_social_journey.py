@@ -32,23 +32,33 @@ def test_follow_feed_notice_request_block(page, live_data):
         users = UserFactory()
         users(fan), users(shy)
         author = users(writer)
-        make_review(author, make_book(f"Journey book {tag}"), 4, title="Worth it", body="Yes.")
+        review = make_review(
+            author, make_book(f"Journey book {tag}"), 4, title="Worth it", body="Yes."
+        )
+        return review.id, f"/reviews/{review.id}"
 
-    live_data(seed)
+    review_id, review_url = live_data(seed)
 
     sign_in(page, fan)
     expect(page.get_by_role("heading", name="Your feed")).to_be_visible()
     expect(page.get_by_text("Your feed is empty")).to_be_visible()
     assert_accessible(page)
 
-    page.goto(f"/u/{writer}")
-    page.locator("#follow-button").click()
-    expect(page.locator("#follow-button")).to_have_text("Unfollow")
+    # Follow from the writer's review card; back on the same page, the button says Unfollow.
+    page.goto(review_url)
+    card = page.locator(f"#follow-card-{review_id}-button")
+    card.click()
+    expect(card).to_have_text(f"Unfollow {writer}")
     expect(page.get_by_role("status")).to_contain_text(f"You follow {writer}")
-    expect(page.get_by_role("link", name="1 follower")).to_be_visible()
     if page.js_enabled:  # swapped in place: focus stays on the button pressed
-        expect(page.locator("#follow-button")).to_be_focused()
+        expect(card).to_be_focused()
+    else:  # back to the card it was pressed on
+        assert page.url.endswith(f"{review_url}#review-{review_id}")
     assert_accessible(page)
+
+    page.goto(f"/u/{writer}")
+    expect(page.locator("#follow-button")).to_have_text("Unfollow")
+    expect(page.get_by_role("link", name="1 follower")).to_be_visible()
 
     page.get_by_role("link", name="1 follower").click()
     expect(page.get_by_role("heading", name=f"Followers of {writer}")).to_be_visible()

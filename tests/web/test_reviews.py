@@ -143,8 +143,8 @@ def test_book_page_runs_a_fixed_number_of_queries(client, app, users, book, read
     assert queries() == with_one
     # book, its authors, reader, own review, others, helpful votes, open reports, shelf,
     # unread notices (header), the reader's reads of it and their tags on it, the lists that
-    # include it and the reader's own lists (for "Add to list")
-    assert with_one == 13
+    # include it and the reader's own lists (for "Add to list"), whom the reader follows
+    assert with_one == 14
 
 
 # Saving a rating and review ------------------------------------------------------------

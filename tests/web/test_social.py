@@ -170,3 +170,60 @@ def test_profile_query_count_does_not_grow_with_followers(
     with count_queries() as many:
         assert "5 followers" in client.get("/u/author").get_data(as_text=True)
     assert len(many) == len(few)
+
+
+def book_page(client, world) -> str:
+    return client.get(f"/books/{world.book.id}", follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_follow_from_a_review_card(web, auth, world, htmx):
+    card = f"follow-card-{world.review.id}"
+    auth.login("reader")
+    html = book_page(web.client, world)
+    assert f'id="{card}-button"' in html and 'name="card"' in html
+    back = f"/books/{world.book.id}-the-moderated-book#review-{world.review.id}"
+    data = {"card": str(world.review.id), "next": back}
+    response = web.post("/u/author/follow", data, htmx=htmx, page=back)
+    assert follows.status(world.reader, world.author) == "active"
+    if htmx:
+        fragment = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in fragment
+        assert "HX-Request" in response.headers["Vary"]
+        assert fragment.lstrip().startswith(f'<div id="{card}"')
+        assert f'id="{card}-button"' in fragment and "Unfollow" in fragment
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == back
+    html = book_page(web.client, world)
+    assert "Unfollow<span" in html.split(f'id="{card}-button"')[1][:200]
+    web.post("/u/author/unfollow", data, htmx=htmx, page=back)
+    assert follows.status(world.reader, world.author) is None
+
+
+def test_review_card_button_only_for_other_signed_in_readers(web, auth, world):
+    card = f'id="follow-card-{world.review.id}'
+    assert card not in book_page(web.client, world)  # visitors: nothing
+    auth.login("author")
+    assert card not in book_page(web.client, world)  # one's own review: nothing
+    auth.logout()
+    blocks.block(world.author, world.reader)
+    auth.login("reader")
+    assert card not in book_page(web.client, world)  # across a block: nothing
+    review_page = web.client.get(f"/reviews/{world.review.id}").get_data(as_text=True)
+    assert card not in review_page
+
+
+def test_review_card_follow_goes_back_only_to_this_site(web, auth, world):
+    auth.login("reader")
+    data = {"card": str(world.review.id), "next": "//evil.example/"}
+    response = web.post("/u/author/follow", data)
+    assert response.headers["Location"] == "/u/author"
+    bad_card = web.post("/u/author/unfollow", {"card": "x" * 30, "next": "/"})
+    assert bad_card.status_code == 303 and bad_card.headers["Location"] == "/u/author"
+
+
+def test_review_page_offers_the_card_button(web, auth, world):
+    auth.login("reader")
+    html = web.client.get(f"/reviews/{world.review.id}").get_data(as_text=True)
+    assert f'id="follow-card-{world.review.id}-button"' in html
+    assert f'value="/reviews/{world.review.id}#review-{world.review.id}"' in html

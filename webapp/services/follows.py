@@ -6,12 +6,12 @@ locking, and they can never drift from the rows.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
-from webapp.models import Follow, User
+from webapp.models import Block, Follow, User
 from webapp.pagination import Page
 from webapp.services import blocks, notices
 
@@ -27,6 +27,27 @@ def status(follower: User, followee: User) -> str | None:
             Follow.follower_id == follower.id, Follow.followee_id == followee.id
         )
     )
+
+
+def states_for(viewer: User, user_ids) -> dict[int, str]:
+    """The viewer's follow state toward each of ``user_ids`` (one query): ``active``,
+    ``pending``, ``blocked`` (a block either way: no button) or missing (not followed)."""
+    ids = set(user_ids) - {getattr(viewer, "id", None)}
+    if not viewer.is_authenticated or not ids:
+        return {}
+    followed = select(Follow.followee_id.label("uid"), Follow.status.label("state")).where(
+        Follow.follower_id == viewer.id, Follow.followee_id.in_(ids)
+    )
+    blocking = select(Block.blocked_id, literal("blocked")).where(
+        Block.blocker_id == viewer.id, Block.blocked_id.in_(ids)
+    )
+    blocked_by = select(Block.blocker_id, literal("blocked")).where(
+        Block.blocked_id == viewer.id, Block.blocker_id.in_(ids)
+    )
+    states: dict[int, str] = {}
+    for uid, state in db.session.execute(union_all(followed, blocking, blocked_by)):
+        states[uid] = "blocked" if "blocked" in (state, states.get(uid)) else state
+    return states
 
 
 def counts(reader: User) -> dict[str, int]:

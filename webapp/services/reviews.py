@@ -314,10 +314,11 @@ def voted_ids(user: User | None, review_ids: list[int]) -> set[int]:
 
 
 # A page of reviews shows each author's name and the rendered text: the book is the caller's,
-# and neither the Markdown source nor the author's other columns (hash, email, bio) are read.
+# and neither the Markdown source nor the author's other columns (hash, email, bio) are read
+# (whether they are private is: the Follow button says "Ask to follow").
 LIST_OPTIONS = (
     lazyload(Review.book),
-    joinedload(Review.user).load_only(User.id, User.username),
+    joinedload(Review.user).load_only(User.id, User.username, User.is_private),
     defer(Review.body),
 )
 

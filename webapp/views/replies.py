@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
-from webapp import permissions
+from webapp import book_page, permissions
 from webapp.errors import ValidationError
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, errors_to
@@ -14,7 +14,7 @@ from webapp.forms.replies import ReplyForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Reply, Review
-from webapp.services import replies, reports, reviews
+from webapp.services import replies
 
 bp = Blueprint("replies", __name__)
 DONE = {"hide": "Reply hidden.", "restore": "Reply shown.", "dismiss": "Reports dismissed."}
@@ -55,8 +55,7 @@ def _thread_context(review: Review, form=None, focus: int | None = None) -> dict
         replies=replies.for_review(review, current_user),
         reply_form=form or ReplyForm(formdata=None),
         focus=focus,
-        voted=reviews.voted_ids(current_user, [review.id]),
-        reported_ids=reports.reported_ids(current_user, [review.id]),
+        **book_page.review_marks([review]),
     )
 
 

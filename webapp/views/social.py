@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import permissions
 from webapp.extensions import posting_limit
 from webapp.htmx import render, respond
-from webapp.inputs import page_arg
+from webapp.inputs import as_id, page_arg
 from webapp.models import User
 from webapp.services import blocks, follows
-from webapp.web import user_or_404
+from webapp.web import safe_next, user_or_404
 
 bp = Blueprint("social", __name__)
 
@@ -24,7 +24,17 @@ def _allowed_reader(username: str, predicate) -> User:
 
 
 def _control(reader: User, message: str):
-    """Back to the profile; htmx gets the refreshed control."""
+    """Back to the profile, or to the page of the review card whose button was pressed
+    (``card``, with ``next``); htmx gets the refreshed control or card button."""
+    card = as_id(request.form.get("card"))
+    if card is not None:
+        url = safe_next(request.form.get("next")) or url_for(
+            "users.profile", username=reader.username
+        )
+        state = follows.status(current_user, reader)
+        review = {"id": card, "user": reader}
+        fragment = "social/_follow_card.html"
+        return respond(url, fragment, message=message, review=review, follow_state=state)
     url = url_for("users.profile", username=reader.username)
     context = follows.relation(current_user, reader)
     return respond(url, "social/_control.html", message=message, reader=reader, **context)
