@@ -41,6 +41,9 @@ def register_extensions(app: Flask) -> None:
     from webapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
+    from webapp.services import versions
+
+    versions.init_app()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)

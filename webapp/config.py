@@ -140,6 +140,14 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": production,
         "REDIS_URL": redis_url,
+        # Visitors' pages answered before Flask (webapp/page_cache.py): "memory" (per process),
+        # "redis" (shared, the default with REDIS_URL) or "off"; bounded to PAGE_CACHE_MB.
+        "PAGE_CACHE": os.environ.get("PAGE_CACHE")
+        or ("off" if mode == "testing" else "redis" if redis_url else "memory"),
+        "PAGE_CACHE_MB": _int("PAGE_CACHE_MB", 64),
+        # How long a CDN may serve a visitor's page without asking (s-maxage); 0: it asks
+        # every time (a cheap 304), so no visitor ever sees a page older than the last write.
+        "CDN_MAX_AGE": _int("CDN_MAX_AGE", 0),
         # Rate limits: Redis when REDIS_URL is set (or any limits URI), else in-memory.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or redis_url

@@ -1,4 +1,5 @@
-"""HTTP caching: compressed pages, ETag → 304 for visitors, never for signed-in readers."""
+"""HTTP caching: compressed pages, versioned ETag → 304 for visitors before rendering, never for
+signed-in readers."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def test_visitor_gets_weak_etag_and_304_on_repeat(client, book):
     assert first.status_code == 200
     etag = first.headers["ETag"]
     assert etag.startswith('W/"')
-    assert first.headers["Cache-Control"] == "no-cache"
+    assert first.headers["Cache-Control"] == "public, max-age=0, s-maxage=0"
+    assert {"Cookie", "HX-Request", "Accept-Encoding"} <= set(first.headers["Vary"].split(", "))
     assert "Set-Cookie" not in first.headers  # nothing per-visitor: a shared cache may keep it
 
     again = client.get(page(book), headers={"If-None-Match": etag})
@@ -42,6 +44,59 @@ def test_a_change_to_the_page_gives_a_new_etag(client, book, users):
     assert changed.status_code == 200
     assert "Desert power" in changed.get_data(as_text=True)
     assert changed.headers["ETag"] != etag
+
+
+def test_a_304_is_answered_from_the_versions_without_loading_or_rendering(
+    app, client, book, count_queries
+):
+    from flask import template_rendered
+
+    url = page(book)
+    etag = client.get(url).headers["ETag"]
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        with count_queries() as statements:
+            again = client.get(url, headers={"If-None-Match": etag})
+    finally:
+        template_rendered.disconnect(record, app)
+    assert again.status_code == 304
+    assert rendered == []
+    assert len(statements) == 1, statements  # the versions, nothing else
+    assert again.headers["Cache-Control"].startswith("public")
+    assert "Cookie" in again.headers["Vary"]
+
+
+def test_the_etag_names_the_url_and_page_or_fragment(client, book):
+    full = client.get(f"/books/{book.id}/reviews").headers["ETag"]
+    fragment = client.get(f"/books/{book.id}/reviews", headers={"HX-Request": "true"})
+    boosted = client.get(
+        f"/books/{book.id}/reviews", headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
+    newest = client.get(f"/books/{book.id}/reviews?sort=newest").headers["ETag"]
+    assert len({full, fragment.headers["ETag"], newest}) == 3
+    assert boosted.headers["ETag"] == full
+    assert client.get(page(book), headers={"If-None-Match": full}).status_code == 200
+
+
+def test_a_visitor_with_a_message_waiting_gets_the_page_not_a_304(client, book):
+    etag = client.get(page(book)).headers["ETag"]
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Signed out.")]
+    response = client.get(page(book), headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Signed out." in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_cdn_max_age_is_the_shared_caches_lifetime(make_app, book):
+    client = make_app(CDN_MAX_AGE=30).test_client()
+    response = client.get(page(book))
+    assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=30"
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
 from webapp.models.social import Block, Follow, Mute
 from webapp.models.user import LoginSession, User
+from webapp.models.version import Version
 
 __all__ = [
     "AccountArchive",
@@ -58,5 +59,6 @@ __all__ = [
     "Review",
     "ShelfEntry",
     "User",
+    "Version",
     "utcnow",
 ]

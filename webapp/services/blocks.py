@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Block, Follow, Mute, User
+from webapp.services import versions
 
 
 def between(a: User, b: User) -> bool:
@@ -53,6 +54,7 @@ def block(actor: User, target: User) -> None:
     )
     if db.session.get(Block, (actor.id, target.id)) is None:
         db.session.add(Block(blocker_id=actor.id, blocked_id=target.id))
+    versions.touch(user=[actor.id, target.id])  # follows between them went
     db.session.commit()
 
 
@@ -60,6 +62,7 @@ def unblock(actor: User, target: User) -> None:
     db.session.execute(
         delete(Block).where(Block.blocker_id == actor.id, Block.blocked_id == target.id)
     )
+    versions.touch(user=[actor.id, target.id])
     db.session.commit()
 
 

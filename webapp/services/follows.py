@@ -13,7 +13,7 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Block, Follow, User
 from webapp.pagination import Page
-from webapp.services import blocks, notices
+from webapp.services import blocks, notices, versions
 
 PER_PAGE = 30
 
@@ -107,6 +107,7 @@ def unfollow(actor: User, target: User) -> None:
     db.session.execute(
         delete(Follow).where(Follow.follower_id == actor.id, Follow.followee_id == target.id)
     )
+    versions.touch(user=[actor.id, target.id])
     db.session.commit()
 
 
@@ -123,6 +124,7 @@ def approve(owner: User, requester: User) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
+        versions.touch(user=[owner.id, requester.id])
         link = f"/u/{owner.username}"
         _tell(requester.id, owner, f"{owner.username} approved your follow request.", link)
     db.session.commit()
@@ -138,6 +140,7 @@ def decline(owner: User, requester: User) -> bool:
             Follow.status == "pending",
         )
     ).rowcount
+    versions.touch(user=[owner.id, requester.id])
     db.session.commit()
     return bool(gone)
 
@@ -152,6 +155,7 @@ def set_private(user: User, private: bool) -> None:
             .values(status="active")
             .execution_options(synchronize_session=False)
         )
+        versions.touch(site=True)  # followers' own profiles count the follows
     db.session.commit()
 
 

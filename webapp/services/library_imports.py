@@ -16,7 +16,7 @@ from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import LibraryImport, Read, Review, ShelfEntry, ShelfTag, User, utcnow
 from webapp.pagination import newest
-from webapp.services import import_formats, imports, notices, reviews
+from webapp.services import import_formats, imports, notices, reviews, versions
 from webapp.tasks import enqueue
 
 UNDO_DAYS = 14
@@ -116,6 +116,7 @@ def undo(user: User, job: LibraryImport) -> None:
         if not steps or book_id is None:
             continue
         _undo_review(user, book_id, steps)
+        versions.touch(user=user.id, book=book_id)
         if steps.get("reads"):
             db.session.execute(
                 delete(Read).where(Read.user_id == user.id, Read.id.in_(steps["reads"]))

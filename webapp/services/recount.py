@@ -15,6 +15,7 @@ from sqlalchemy import case, func, or_, select, update
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review
 from webapp.models.book import bayesian_score
+from webapp.services import versions
 from webapp.services.reviews import VISIBLE, bucket, helpful_score
 
 BOOK_FIELDS = (
@@ -185,5 +186,6 @@ def repair(book_ids: list[int] | None = None) -> list[Difference]:
             .values(values)
             .execution_options(synchronize_session=False)
         )
+        versions.touch(**{kind: row_id})
     db.session.commit()
     return fixed

@@ -17,7 +17,7 @@ from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import cursors, locks, reads
+from webapp.services import cursors, locks, reads, versions
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -98,6 +98,7 @@ def apply_to_book(book_id: int, old: Tally | None, new: Tally | None) -> None:
         .values(values)
         .execution_options(synchronize_session=False)
     )
+    versions.touch(book=book_id)
 
 
 def _clean_text(title: str | None, body: str | None) -> tuple[str | None, str | None]:
@@ -301,6 +302,7 @@ def _recount_helpful(review_id: int) -> None:
         .values(helpful_count=votes, helpful_score=helpful_score(votes))
         .execution_options(synchronize_session=False)
     )
+    versions.touch(review=review_id)
 
 
 def voted_ids(user: User | None, review_ids: list[int]) -> set[int]:

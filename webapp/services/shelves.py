@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, union_all
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import SHELVES, Book, ShelfEntry, User, utcnow
-from webapp.services import reads
+from webapp.services import reads, versions
 
 
 def status_of(user: User | None, book: Book) -> str | None:
@@ -34,6 +34,7 @@ def set_status(
         db.session.execute(
             delete(ShelfEntry).where(ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id)
         )
+        versions.touch(user=user.id, book=book.id)
         db.session.commit()
         return None
     if status not in SHELVES:

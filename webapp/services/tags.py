@@ -10,6 +10,7 @@ from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, ShelfEntry, ShelfTag, Tag, User
 from webapp.models.reading import MAX_TAG
+from webapp.services import versions
 
 MAX_TAGS_PER_BOOK = 20
 TAG_PAGE = 60
@@ -88,6 +89,7 @@ def set_for_book(user: User, book: Book, text: str | None) -> list[str]:
             ShelfTag.tag_id.not_in(wanted) if wanted else True,
         )
     )
+    versions.touch(user=user.id)
     have = set(
         db.session.scalars(
             select(ShelfTag.tag_id).where(ShelfTag.user_id == user.id, ShelfTag.book_id == book.id)
@@ -166,6 +168,7 @@ def merge(user: User, source: Tag, target_id: int | str | None) -> Tag:
         ),
     )
     db.session.execute(insert(ShelfTag).from_select(["user_id", "book_id", "tag_id"], moving))
+    versions.touch(user=user.id)
     db.session.delete(source)
     db.session.commit()
     return target

@@ -1,0 +1,308 @@
+"""Data versions of the public pages, replaced in the same transaction as every change to them.
+
+A cached page (ETag, the response cache in webapp/page_cache.py) is valid while the versions
+it was built from are unchanged. Which versions a page reads is ``deps_for`` below; which ones a
+change replaces is decided here, in one place, from the rows the session flushes:
+
+- ``book:<id>``: a book's page and its review pages (the book, its authors, its reviews, their
+  helpful counts and replies, the lists that include it).
+- ``user:<id>``: a reader's profile (their reviews, shelves, reads, goal, follows, lists).
+- ``catalog``: everything else a visitor sees (home, browse and search, author pages, a
+  review's own page, lists): replaced by any change to books, reviews, replies or lists.
+- ``site``: every page. A reader's rename, suspension, role change, privacy or deletion, a
+  book's title/cover/authors or a merge replace it, rather than finding every page that shows
+  the name or the book: such changes are rare, and finding the pages would cost more.
+
+Changes made with SQL statements instead of ORM objects (vote counts, bulk moves, deletes by
+condition) ``touch()`` what they change. The new values are written in ``before_commit``,
+after every other lock the transaction takes and in a fixed order, so the hot ``catalog`` row
+cannot deadlock with the reader/book/review locks (services/locks.py). A version is a random
+63-bit number, not a counter: a rolled-back transaction, a restored backup or an emptied test
+database can never bring back a number a cached page was stored under.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from sqlalchemy import event, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from webapp.extensions import db
+from webapp.models import (
+    Author,
+    Block,
+    Book,
+    BookAuthor,
+    BookList,
+    Follow,
+    HelpfulVote,
+    ListItem,
+    ProgressUpdate,
+    Read,
+    ReadingGoal,
+    Reply,
+    Review,
+    ShelfEntry,
+    ShelfTag,
+    Tag,
+    User,
+    Version,
+)
+
+Key = tuple[str, int]
+SITE: Key = ("site", 0)
+CATALOG: Key = ("catalog", 0)
+
+# Columns of books that change with every rating (kept numbers): the book's page and the
+# catalogue show them, but no profile or other book does.
+BOOK_KEPT = frozenset(
+    {
+        "rating_count",
+        "rating_sum",
+        "review_count",
+        "stars_1",
+        "stars_2",
+        "stars_3",
+        "stars_4",
+        "stars_5",
+        "bayes_score",
+        "last_reviewed_at",
+        "search_vector",
+    }
+)
+# Columns of users that no public page shows.
+USER_PRIVATE = frozenset(
+    {
+        "email",
+        "password_hash",
+        "email_verified_at",
+        "pending_email",
+        "notify_moderation",
+        "notify_replies",
+        "notify_reports",
+        "digest",
+        "suspension_reason",
+        "username_fold",
+    }
+)
+# Columns of users shown beside their reviews on every book page, or deciding what is shown.
+USER_EVERYWHERE = frozenset(
+    {"username", "username_key", "role", "suspended_until", "is_private", "reading_private"}
+)
+_PENDING = "versions.pending"
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def current(keys: Iterable[Key]) -> dict[Key, int]:
+    """The versions of ``keys`` (0 for a key never changed), in one query."""
+    keys = list(keys)
+    rows = db.session.execute(
+        select(Version.kind, Version.key, Version.v).where(
+            tuple_(Version.kind, Version.key).in_(keys)
+        )
+    )
+    found = {(kind, key): v for kind, key, v in rows}
+    return {k: found.get(k, 0) for k in keys}
+
+
+def profile_versions(username: str) -> dict[Key, int]:
+    """A profile's versions by the name in its URL (one query: the id is looked up inside)."""
+    user_id = select(User.id).where(User.username_key == username.lower()).scalar_subquery()
+    rows = db.session.execute(
+        select(Version.kind, Version.key, Version.v).where(
+            (tuple_(Version.kind, Version.key) == SITE)
+            | ((Version.kind == "user") & (Version.key == user_id))
+        )
+    )
+    found = {kind: v for kind, _key, v in rows}
+    return {SITE: found.get("site", 0), ("user", 0): found.get("user", 0)}
+
+
+# Public pages → the versions they are built from ("view arguments" → keys).
+PAGES = {
+    "main.home": lambda args: [SITE, CATALOG],
+    "catalog.index": lambda args: [SITE, CATALOG],
+    "catalog.author": lambda args: [SITE, CATALOG],
+    "reviews.show": lambda args: [SITE, CATALOG],
+    "books.detail": lambda args: [SITE, ("book", args["book_id"])],
+    "reviews.more": lambda args: [SITE, ("book", args["book_id"])],
+    "users.profile": None,  # by name: profile_versions
+}
+
+
+def for_page(endpoint: str | None, args: dict) -> tuple[int, ...] | None:
+    """The versions a public page is built from, or None for a page without versions."""
+    if endpoint not in PAGES:
+        return None
+    if endpoint == "users.profile":
+        return tuple(profile_versions(args["username"]).values())
+    return tuple(current(PAGES[endpoint](args)).values())
+
+
+# --- changing ------------------------------------------------------------------------------
+
+
+def _ids(value) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, int):
+        return [value]
+    return list(value)
+
+
+def touch(
+    session: Session | None = None,
+    *,
+    book=None,
+    user=None,
+    review=None,
+    site: bool = False,
+    catalog: bool = False,
+) -> None:
+    """Mark versions to replace when the session commits (ids or iterables of ids).
+
+    ``review=`` resolves to the review's book and author at commit (use it for SQL-statement
+    changes to reviews and votes). Books and reviews imply the catalogue.
+    """
+    pending = _pending(session or db.session())
+    pending["keys"].update(("book", i) for i in _ids(book))
+    pending["keys"].update(("user", i) for i in _ids(user))
+    pending["reviews"].update(_ids(review))
+    if book is not None or review is not None or catalog:
+        pending["keys"].add(CATALOG)
+    if site:
+        pending["keys"].add(SITE)
+
+
+def _pending(session: Session) -> dict:
+    return session.info.setdefault(_PENDING, {"keys": set(), "reviews": set(), "reads": set()})
+
+
+def _changed(obj) -> set[str]:
+    """Names of the columns of a dirty object whose value changed in this flush."""
+    state = db.inspect(obj)
+    return {
+        attr.key
+        for attr in state.mapper.column_attrs
+        if state.attrs[attr.key].history.has_changes()
+    }
+
+
+def _collect(session: Session, obj, is_new: bool, is_deleted: bool) -> None:
+    """What a flushed row changes (see the module docstring for the kinds)."""
+    pending = _pending(session)
+    keys = pending["keys"]
+    match obj:
+        case Review():
+            keys.update({("book", obj.book_id), ("user", obj.user_id), CATALOG})
+        case Reply():
+            pending["reviews"].add(obj.review_id)
+            keys.update({("user", obj.user_id), CATALOG})
+        case HelpfulVote():
+            pending["reviews"].add(obj.review_id)
+        case Book():
+            keys.update({("book", obj.id), CATALOG})
+            if is_deleted or (not is_new and _changed(obj) - BOOK_KEPT):
+                keys.add(SITE)
+        case BookAuthor():
+            keys.update({("book", obj.book_id), CATALOG})
+            if not any(isinstance(o, Book) and o.id == obj.book_id for o in session.new):
+                keys.add(SITE)  # an existing book's byline, shown on profiles and lists
+        case Author():
+            if not is_new:
+                keys.add(SITE)
+        case User():
+            if is_new:
+                return
+            changed = set() if is_deleted else _changed(obj)
+            if is_deleted or changed & USER_EVERYWHERE:
+                keys.add(SITE)
+            elif changed - USER_PRIVATE:
+                keys.add(("user", obj.id))
+        case BookList():
+            keys.update({("user", obj.user_id), CATALOG})
+            if not is_new:
+                keys.add(SITE)  # its title shows on the pages of every book it holds
+        case ListItem():
+            keys.update({("book", obj.book_id), CATALOG})
+        case ShelfEntry() | Read() | ShelfTag():
+            keys.update({("user", obj.user_id), ("book", obj.book_id)})
+        case ProgressUpdate():
+            pending["reads"].add(obj.read_id)
+        case ReadingGoal() | Tag():
+            keys.add(("user", obj.user_id))
+        case Follow():
+            keys.update({("user", obj.follower_id), ("user", obj.followee_id)})
+        case Block():
+            keys.update({("user", obj.blocker_id), ("user", obj.blocked_id)})
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    for obj in session.new:
+        _collect(session, obj, is_new=True, is_deleted=False)
+    for obj in session.deleted:
+        _collect(session, obj, is_new=False, is_deleted=True)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            _collect(session, obj, is_new=False, is_deleted=False)
+
+
+def _resolve(session: Session, pending: dict) -> set[Key]:
+    keys = set(pending["keys"])
+    if pending["reviews"]:
+        rows = session.execute(
+            select(Review.book_id, Review.user_id).where(Review.id.in_(pending["reviews"]))
+        )
+        for book_id, user_id in rows:
+            keys.update({("book", book_id), ("user", user_id)})
+        keys.add(CATALOG)
+    if pending["reads"]:
+        users = session.scalars(select(Read.user_id).where(Read.id.in_(pending["reads"])))
+        keys.update(("user", u) for u in users)
+    return keys
+
+
+def _write(session: Session, keys: set[Key]) -> None:
+    """Replace each version with a fresh random number (upsert), in sorted order."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{"kind": k, "key": i, "v": random.getrandbits(63)} for k, i in sorted(keys)]
+    statement = insert(Version).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Version.kind, Version.key], set_={"v": statement.excluded.v}
+    )
+    session.execute(statement)
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the versions are written when the whole transaction commits
+    session.flush()  # what commit would flush next, so its changes are collected too
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    keys = _resolve(session, pending)
+    if keys:
+        _write(session, keys)
+
+
+def _forget(session: Session, transaction) -> None:
+    """A transaction rolled back changes nothing (a committed one has written its versions)."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def init_app() -> None:
+    """Listen on every Flask-SQLAlchemy session (once per process)."""
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    if event.contains(FlaskSession, "after_flush", _after_flush):
+        return
+    event.listen(FlaskSession, "after_flush", _after_flush)
+    event.listen(FlaskSession, "before_commit", _before_commit)
+    event.listen(FlaskSession, "after_transaction_end", _forget)
