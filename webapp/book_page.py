@@ -43,7 +43,8 @@ def context(book: Book, **given) -> dict:
     signed_in = current_user.is_authenticated
     mine = reviews.find(current_user, book) if signed_in else None
     others, cursor = reviews.for_book(book, sort=sort, exclude_user=current_user)
-    shelf = shelves.status_of(current_user, book)
+    entry = shelves.entry_of(current_user, book)
+    shelf = entry.status if entry else None
     description_html = markdown.render(book.description)
     result = {
         "book": book,
@@ -57,6 +58,7 @@ def context(book: Book, **given) -> dict:
         "sorts": reviews.REVIEW_SORTS,
         **review_marks(others),
         "shelf": shelf,
+        "shelf_entry": entry,
         "shelf_form": None,
         "lists_including": lists.including(book),
         "my_lists": lists.lists_of(current_user) if signed_in else [],

@@ -17,6 +17,17 @@ from webapp.extensions import db
 FTS_TABLE = "book_search"
 MAX_TERMS = 8
 _DELETE_SQL = f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"  # noqa: S608 (constant name)
+_SQLITE_INSERT_SQL = (
+    f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, authors, isbn) "  # noqa: S608
+    "VALUES (:id, :title, :subtitle, :authors, :isbn)"
+)
+_PG_UPDATE_SQL = (
+    "UPDATE books SET search_vector = "
+    "setweight(to_tsvector('simple', :title), 'A') || "
+    "setweight(to_tsvector('simple', :authors), 'A') || "
+    "setweight(to_tsvector('simple', :subtitle), 'B') || "
+    "to_tsvector('simple', :isbn) WHERE id = :id"
+)
 
 
 def include_name(name, type_, parent_names) -> bool:
@@ -48,25 +59,24 @@ def index_book(book) -> None:
         "isbn": book.isbn13 or "",
     }
     if _dialect() == "postgresql":
-        db.session.execute(
-            text(
-                "UPDATE books SET search_vector = "
-                "setweight(to_tsvector('simple', :title), 'A') || "
-                "setweight(to_tsvector('simple', :authors), 'A') || "
-                "setweight(to_tsvector('simple', :subtitle), 'B') || "
-                "to_tsvector('simple', :isbn) WHERE id = :id"
-            ),
-            values,
-        )
+        db.session.execute(text(_PG_UPDATE_SQL), values)
     else:
         db.session.execute(text(_DELETE_SQL), values)
-        db.session.execute(
-            text(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, authors, isbn) "  # noqa: S608
-                "VALUES (:id, :title, :subtitle, :authors, :isbn)"
-            ),
-            values,
-        )
+        db.session.execute(text(_SQLITE_INSERT_SQL), values)
+
+
+def index_books(entries: list[dict]) -> None:
+    """Write search entries for many new books at once (an import): one executemany.
+
+    Each entry has ``id``, ``title``, ``subtitle``, ``authors`` (names joined) and ``isbn``.
+    """
+    if not entries:
+        return
+    if _dialect() == "postgresql":
+        db.session.execute(text(_PG_UPDATE_SQL), entries)
+        return
+    db.session.execute(text(_DELETE_SQL), entries)
+    db.session.execute(text(_SQLITE_INSERT_SQL), entries)
 
 
 def remove_book(book_id: int) -> None:

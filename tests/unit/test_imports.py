@@ -12,7 +12,7 @@ from tests.factories import make_book, make_review
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Book, Read, Review, ShelfEntry
-from webapp.services import import_formats, imports, recount, tags
+from webapp.services import import_formats, imports, recount, shelves, tags
 
 DATA = Path(__file__).parent.parent / "data"
 GOODREADS = (DATA / "goodreads_library_export.csv").read_bytes()
@@ -33,8 +33,8 @@ def test_goodreads_rows_are_understood():
     assert orwell.tags == ["classics", "favourites"]
     assert orwell.added_on == date(2021, 1, 2)
     assert orwell.reads == [("finished", None, date(2023, 3, 14)), ("finished", None, None)]
-    assert any("Private notes" in n for n in orwell.notes)
-    assert any("Owned copies" in n for n in orwell.notes)
+    assert orwell.private_notes == "Borrowed from Sam" and orwell.owned_copies == 1
+    assert orwell.notes == []
     assert expanse.isbn13 is None and expanse.status == "reading" and expanse.notes == []
     assert expanse.reads == [("reading", None, None)]
     assert (
@@ -67,7 +67,7 @@ def test_storygraph_rows_are_understood():
     ]
     assert piranesi.tags == ["fantasy", "re-read", "mysterious", "reflective"]
     assert piranesi.review == 'A house of endless halls, and "the Other".'
-    assert any("Content warnings" in n for n in piranesi.notes)
+    assert piranesi.content_warnings == "Death\nSome violence" and piranesi.owned_copies == 1
     assert leviathan.rating == 9  # 4.25 rounds up to 4.5
     assert fellowship.status == "did_not_finish" and fellowship.format == "audiobook"
     assert fellowship.reads == [("dnf", None, None)]
@@ -171,3 +171,112 @@ def reviews_rating(reader, book):
     return db.session.scalar(
         select(Review.rating).where(Review.user_id == reader.id, Review.book_id == book.id)
     )
+
+
+def goodreads_csv(*rows: dict) -> bytes:
+    """A Goodreads export of ``rows`` (missing columns empty)."""
+    import csv
+    import io
+
+    from webapp.services.exports import COLUMNS
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({"ISBN": '=""', "ISBN13": '=""', "Exclusive Shelf": "read", **row})
+    return out.getvalue().encode()
+
+
+def test_a_chunk_shares_new_books_and_fails_only_its_bad_rows(users):
+    reader = users("chunky")
+    data = goodreads_csv(
+        {"Title": "Piranesi", "Author": "Susanna Clarke", "My Rating": "5"},
+        {"Title": "Piranesi (Piranesi, #1)", "Author": "susanna clarke", "Bookshelves": "faves"},
+        {"Title": "Long", "Author": "x" * 201},
+        {"Title": "Dune", "Author": "Frank Herbert", "ISBN13": '="9780441013593"'},
+        {"Title": "Dune (Dune, #1)", "Author": "F. Herbert", "ISBN13": '="9780441013593"'},
+    )
+    _, rows = import_formats.parse(data)
+    outcomes = imports.place_chunk(reader, rows)
+    assert [o.kind for o in outcomes] == ["added", "matched", "failed", "added", "unchanged"]
+    assert outcomes[0].book_id == outcomes[1].book_id and outcomes[3].book_id == outcomes[4].book_id
+    assert "over 200 characters" in outcomes[2].notes[0]
+    piranesi = db.session.get(Book, outcomes[0].book_id)
+    assert tags.names_for(reader, piranesi) == ["faves"]
+    assert reviews_rating(reader, piranesi) == 10
+    assert db.session.scalar(select(func.count(Book.id)).where(Book.title.like("%Piranesi%"))) == 1
+    assert recount.check() == []
+
+
+def test_a_chunk_reads_what_it_needs_in_a_fixed_number_of_queries(users, count_queries):
+    """SELECTs (and on PostgreSQL every statement: inserts go many rows at a time) do not grow
+    with the rows of a chunk."""
+
+    def rows(start: int, n: int):
+        return import_formats.parse(
+            goodreads_csv(
+                *(
+                    {
+                        "Title": f"Book {i}",
+                        "Author": f"Author {i % 3}",
+                        "My Rating": "4",
+                        "My Review": "Good.",
+                        "Bookshelves": "a, b",
+                        "Read Count": "2",
+                        "Private Notes": "mine",
+                    }
+                    for i in range(start, start + n)
+                )
+            )
+        )[1]
+
+    reader = users("counted")
+    imports.place_chunk(reader, rows(0, 3))  # the authors and the reader's tags exist now
+    counts = []
+    for start, n in ((100, 3), (200, 12)):
+        with count_queries() as statements:
+            outcomes = imports.place_chunk(reader, rows(start, n))
+        assert {o.kind for o in outcomes} == {"added"}
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        counts.append((len(selects), len(statements)))
+    assert counts[0][0] == counts[1][0], counts
+    if db.engine.dialect.name == "postgresql":
+        assert counts[0][1] == counts[1][1], counts
+    assert recount.check() == []
+
+
+def test_private_fields_follow_the_choice_and_undo(users):
+    from webapp.models import LibraryImport
+    from webapp.services import library_imports
+
+    reader = users("private")
+    book = make_book("Piranesi", authors=("Susanna Clarke",), isbn13="9781635575941")
+    shelves.set_status(reader, book, "want_to_read")
+    shelves.set_private(reader, book, notes="Mine.", owned_copies=0, content_warnings=None)
+    data = goodreads_csv(
+        {
+            "Title": "Piranesi",
+            "Author": "Susanna Clarke",
+            "Exclusive Shelf": "to-read",
+            "Private Notes": "The file's.",
+            "Owned Copies": "3",
+        }
+    )
+    (kept,) = place_all(reader, data)
+    entry = db.session.get(ShelfEntry, (reader.id, book.id))
+    assert (entry.private_notes, entry.owned_copies) == ("Mine.", 3)
+    assert any("Kept your own private notes" in n for n in kept.notes)
+
+    job = LibraryImport(
+        user_id=reader.id, kind="goodreads", choice="take_file", filename="x.csv", header=[]
+    )
+    job.outcomes = [vars(o) for o in place_all(reader, data, imports.TAKE_FILE)]
+    job.state = "done"
+    db.session.add(job)
+    db.session.commit()
+    db.session.refresh(entry)
+    assert (entry.private_notes, entry.owned_copies) == ("The file's.", 3)
+    library_imports.undo(reader, job)
+    entry = db.session.get(ShelfEntry, (reader.id, book.id))
+    assert (entry.private_notes, entry.owned_copies, entry.status) == ("Mine.", 3, "want_to_read")

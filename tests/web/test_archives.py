@@ -20,6 +20,7 @@ def test_archive_is_built_by_the_worker_and_expires(app, web, auth, users):
     book = make_book("Middlemarch", authors=("George Eliot",))
     reviews.save(reader, book, stars="5", body="*Wise.*")
     tags.set_for_book(reader, book, "victorian")
+    shelves.set_private(reader, book, notes="From Gran.", owned_copies=2, content_warnings="Grief")
     theirs = reviews.save(other, make_book("Other"), stars="2", body="Meh.")[0]
     reports.report_review(reader, theirs, "spam")
     shelves.set_status(reader, make_book("Later"), "want_to_read")
@@ -48,6 +49,12 @@ def test_archive_is_built_by_the_worker_and_expires(app, web, auth, users):
     assert data["profile"]["username"] == "archivist"
     assert [(r["rating"], r["body"]) for r in data["reviews"]] == [(10, "*Wise.*")]
     assert {s["status"] for s in data["shelves"]} == {"read", "want_to_read"}
+    kept = next(s for s in data["shelves"] if s["book_id"] == book.id)
+    assert (kept["private_notes"], kept["owned_copies"], kept["content_warnings"]) == (
+        "From Gran.",
+        2,
+        "Grief",
+    )
     assert data["tags"] == ["victorian"] and len(data["reads"]) == 1
     assert [r["reason"] for r in data["reports_filed"]] == ["spam"]
     assert [n["message"] for n in data["notices"]] == ["An earlier notice."]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.factories import make_book
 from webapp.extensions import db
 from webapp.models import Read, Review, ShelfEntry
-from webapp.services import import_formats, imports, recount, reviews, shelves, tags
+from webapp.services import exports, import_formats, imports, recount, reviews, shelves, tags
 from webapp.services import reads as read_service
 from webapp.services.exports import COLUMNS
 from webapp.services.reads import ReadData
@@ -36,6 +36,7 @@ def library(user) -> dict:
             tags.names_for(user, entry.book),
             sorted(r.status for r in reads),
             max((r.finished_on for r in reads if r.finished_on), default=None),
+            (entry.private_notes, entry.owned_copies, entry.content_warnings),
         )
     return out
 
@@ -53,6 +54,13 @@ def test_export_round_trips_into_a_fresh_account(web, auth, users):
     shelves.set_status(reader, loose, "reading")
     shelves.set_status(reader, later, "want_to_read")
     shelves.set_status(reader, dropped, "did_not_finish", finished_on=date(2023, 7, 9))
+    shelves.set_private(
+        reader,
+        dune,
+        notes='Lent to Sam,\nback in "May".',
+        owned_copies=2,
+        content_warnings="Violence\nDrug use",
+    )
 
     auth.login("exporter")
     response = web.client.get("/account/export/library.csv")
@@ -61,8 +69,12 @@ def test_export_round_trips_into_a_fresh_account(web, auth, users):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0].keys()) == COLUMNS
     by_title = {r["Title"]: r for r in rows}
-    assert (
-        by_title["Dune"]["ISBN13"] == f'="{dune.isbn13}"' and by_title["Dune"]["My Rating"] == "4.5"
+    assert by_title["Dune"]["ISBN13"] == f'="{dune.isbn13}"'
+    # Goodreads' column holds whole stars (half up); ours keeps the half.
+    assert (by_title["Dune"]["My Rating"], by_title["Dune"]["Colophon Rating"]) == ("5", "4.5")
+    assert (by_title["Dune"]["Private Notes"], by_title["Dune"]["Owned Copies"]) == (
+        'Lent to Sam,\nback in "May".',
+        "2",
     )
     assert by_title["Dune"]["Read Count"] == "2" and by_title["Dune"]["Date Read"] == "2024/03/01"
     assert by_title["Zine, No. 3"]["ISBN13"] == '=""'
@@ -77,15 +89,36 @@ def test_export_round_trips_into_a_fresh_account(web, auth, users):
         mine[dune.id][3] == ["book club 2025", "favourites"]
         and mine[dropped.id][0] == "did_not_finish"
     )
-    for book_id, (status, added, review, names, statuses, last) in mine.items():
+    assert mine[dune.id][6] == (
+        'Lent to Sam,\nback in "May".',
+        2,
+        "Violence\nDrug use",
+    )
+    for book_id, (status, added, review, names, statuses, last, private) in mine.items():
         other = theirs[book_id]
         assert other[:4] == (status, added, review, names), book_id
-        assert other[5] == last
+        assert (other[5], other[6]) == (last, private)
         # Read count and the latest date survive; a read in progress returns as one.
         assert sorted(s for s in other[4] if s != "reading") == sorted(
             s for s in statuses if s != "reading"
         )
     assert recount.check() == []
+
+
+def test_goodreads_only_columns_keep_whole_stars(users):
+    """A file without our "Colophon Rating" (Goodreads' own, or edited) reads "My Rating"."""
+    reader = users("wholestars")
+    book = make_book("Dune", authors=("Frank Herbert",))
+    reviews.save(reader, book, stars="3.5")
+    rows = exports.rows_for(reader)
+    assert (rows[0]["My Rating"], rows[0]["Colophon Rating"]) == ("4", "3.5")
+    del rows[0]["Colophon Rating"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[c for c in COLUMNS if c != "Colophon Rating"])
+    writer.writeheader()
+    writer.writerows(rows)
+    _, (row,) = import_formats.parse(out.getvalue().encode())
+    assert row.rating == 8
 
 
 def test_export_runs_a_fixed_number_of_queries(users, count_queries):

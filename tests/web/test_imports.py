@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from tests.factories import make_book
 from tests.mailbox import run_jobs
 from webapp.extensions import db
 from webapp.models import LibraryImport, Notice, Read, Review, ShelfEntry
-from webapp.services import recount
+from webapp.services import recount, shelves
 
 DATA = Path(__file__).parent.parent / "data"
 GOODREADS = (DATA / "goodreads_library_export.csv").read_bytes()
@@ -63,7 +64,13 @@ def test_upload_runs_in_the_worker_reports_every_row_and_undoes(app, web, auth, 
     by_id = {r["Book Id"]: r for r in rows}
     assert by_id["103"]["Problem"] == "The row has no title."
     assert "1234567890" in by_id["102"]["Problem"] and by_id["102"]["ISBN"] == '="1234567890"'
-    assert "5470" in by_id  # private notes had no home: partly placed
+    assert "5470" not in by_id  # its private notes and owned copies are kept: fully placed
+    orwell = db.session.scalar(
+        select(ShelfEntry).where(ShelfEntry.user_id == reader.id, ShelfEntry.private_notes != "")
+    )
+    assert (orwell.private_notes, orwell.owned_copies) == ("Borrowed from Sam", 1)
+    page = web.client.get(f"/books/{orwell.book_id}", follow_redirects=True).get_data(True)
+    assert "Your private notes" in page and "Borrowed from Sam" in page
 
     before = mine(reader)
     assert before[1] == 4  # four rated rows
@@ -136,3 +143,22 @@ def test_someone_elses_import_is_not_found(app, web, auth, users):
     auth.login("nosy")
     assert web.client.get(f"/import/{job.id}/report").status_code == 404
     assert web.post(f"/import/{job.id}/undo").status_code == 404
+
+
+def test_private_notes_are_shown_to_their_reader_alone(web, auth, users):
+    reader, other = users("noter"), users("peeker")
+    book = make_book("Middlemarch", authors=("George Eliot",))
+    shelves.set_status(reader, book, "read")
+    shelves.set_status(other, book, "read")
+    shelves.set_private(
+        reader, book, notes="Lent to Sam.", owned_copies=2, content_warnings="Grief"
+    )
+    url = f"/books/{book.id}"
+    assert "Lent to Sam." not in web.client.get(url, follow_redirects=True).get_data(True)
+    auth.login("peeker")
+    page = web.client.get(url, follow_redirects=True).get_data(True)
+    assert "Lent to Sam." not in page and "Your private notes" not in page
+    auth.logout()
+    auth.login("noter")
+    page = web.client.get(url, follow_redirects=True).get_data(True)
+    assert "Lent to Sam." in page and "Copies you own</dt><dd>2" in page and "Grief" in page

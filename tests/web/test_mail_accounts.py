@@ -6,6 +6,7 @@ the mails are read off the SMTP server and their links followed with the test cl
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from tests.conftest import Browserless, csrf_from
 from tests.factories import UserFactory, moderation_book, moderation_review
 from tests.mailbox import run_jobs
 from webapp.extensions import db
-from webapp.models import JobFailure, OutboxMessage, Review, User, utcnow
+from webapp.models import JobFailure, Notice, OutboxMessage, Review, User, utcnow
 from webapp.services import accounts, moderation
 from webapp.views.recovery import RESET_SENT
 
@@ -262,11 +263,40 @@ def test_unconfirmed_readers_may_not_post_where_the_setting_says_so(make_app, ma
         assert db.session.query(Review).filter_by(user_id=reader.id).count() == 1
 
 
+def test_import_done_comes_by_mail_to_readers_who_asked(app, web, users, auth, mailbox):
+    reader = users("importer")
+    reader.email_verified_at = utcnow()
+    db.session.commit()
+    auth.login("importer")
+    csv_file = (
+        b"Title,Authors,ISBN/UID,Read Status,Star Rating\nPiranesi,Susanna Clarke,,read,4.5\n"
+    )
+
+    def upload(name):
+        data = {"file": (io.BytesIO(csv_file), name), "choice": "keep_mine"}
+        assert web.post("/import", data).status_code == 303
+        run_jobs(app)
+
+    upload("first.csv")
+    (message,) = mailbox.to("importer@example.com")
+    text = mailbox.text(message)
+    assert "Your import of first.csv is done: 0 matched, 1 added" in text
+    assert "http://localhost/import/" in text and "List-Unsubscribe" in message
+    # Switched off on /account: the notice still comes, the mail does not.
+    assert web.post("/account/notifications", {"notify-digest": "each"}).status_code == 303
+    db.session.refresh(reader)
+    assert not reader.notify_imports
+    upload("second.csv")
+    assert len(mailbox.to("importer@example.com")) == 1
+    assert db.session.query(Notice).filter_by(user_id=reader.id).count() == 2
+
+
 def test_notification_settings_form(app, web, users, auth):
     reader = users("reader")
     auth.login()
     page = web.client.get("/account").get_data(as_text=True)
     assert 'name="notify-moderation"' in page and 'value="daily"' in page
+    assert 'name="notify-imports"' in page
     response = web.post("/account/notifications", {"notify-reports": "y", "notify-digest": "daily"})
     assert response.status_code == 303
     db.session.refresh(reader)

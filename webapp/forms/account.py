@@ -36,6 +36,7 @@ class NotificationsForm(FlaskForm):
     moderation = BooleanField("A review of mine is hidden, restored or removed")
     reports = BooleanField("The outcome of a report I made")
     replies = BooleanField("Someone replies to my review or to a thread I replied in")
+    imports = BooleanField("A library import of mine is done")
     digest = RadioField(
         "How to send them",
         choices=[

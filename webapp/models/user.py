@@ -52,6 +52,7 @@ class User(UserMixin, db.Model):
     notify_moderation: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_replies: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_reports: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_imports: Mapped[bool] = mapped_column(Boolean, default=True)
     # One mail a day gathering those notices, instead of one mail each.
     digest: Mapped[bool] = mapped_column(Boolean, default=False)
 

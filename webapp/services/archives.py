@@ -64,6 +64,9 @@ def contents(user: User) -> dict:
             "status": e.status,
             "added_at": e.created_at.isoformat(),
             "tags": sorted(shelf_tags.get(e.book_id, [])),
+            "private_notes": e.private_notes,
+            "owned_copies": e.owned_copies,
+            "content_warnings": e.content_warnings,
         }
         for e in db.session.scalars(select(ShelfEntry).where(ShelfEntry.user_id == user.id))
     ]

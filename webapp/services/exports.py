@@ -1,8 +1,10 @@
 """A reader's library as a Goodreads "Export Library" CSV: the columns Goodreads, StoryGraph,
 BookWyrm and our own importer read.
 
-The format holds one date read (the latest) and a read count, whole-star ratings (we write
-"3.5" for half stars: our importer reads it back; others may round), and the review as HTML.
+The format holds one date read (the latest) and a read count, whole-star ratings ("My Rating"
+rounds half stars up, as Goodreads itself only knows whole stars), and the review as HTML.
+Two columns of our own follow Goodreads' (other importers ignore them, ours prefers them):
+"Colophon Rating" with the half stars ("3.5") and "Content Warnings".
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Read, Review, ShelfEntry, ShelfTag, Tag, User
+from webapp.services.reviews import bucket
 
 COLUMNS = [
     "Book Id", "Title", "Author", "Author l-f", "Additional Authors", "ISBN", "ISBN13",
     "My Rating", "Average Rating", "Publisher", "Binding", "Number of Pages", "Year Published",
     "Original Publication Year", "Date Read", "Date Added", "Bookshelves",
     "Bookshelves with positions", "Exclusive Shelf", "My Review", "Spoiler", "Private Notes",
-    "Read Count", "Owned Copies",
+    "Read Count", "Owned Copies", "Colophon Rating", "Content Warnings",
 ]  # fmt: skip
 EXCLUSIVE = {
     "read": "read",
@@ -89,7 +92,7 @@ def _row(entry: ShelfEntry, review: Review | None, reads: list[Read], tags: list
         "Additional Authors": ", ".join(names[1:]),
         "ISBN": f'="{isbn10(book.isbn13)}"',
         "ISBN13": f'="{book.isbn13 or ""}"',
-        "My Rating": f"{review.rating / 2:g}" if review else "0",
+        "My Rating": str(bucket(review.rating)) if review else "0",
         "Average Rating": f"{book.average:.2f}" if book.average else "0",
         "Publisher": book.publisher or "",
         "Binding": BINDING.get(fmt, ""),
@@ -103,9 +106,11 @@ def _row(entry: ShelfEntry, review: Review | None, reads: list[Read], tags: list
         "Exclusive Shelf": EXCLUSIVE[entry.status],
         "My Review": review.body_html if review and review.body_html else "",
         "Spoiler": "true" if review and review.spoiler else "false",
-        "Private Notes": "",
+        "Private Notes": entry.private_notes or "",
         "Read Count": str(sum(r.status == "finished" for r in reads)),
-        "Owned Copies": "0",
+        "Owned Copies": str(entry.owned_copies),
+        "Colophon Rating": f"{review.rating / 2:g}" if review else "",
+        "Content Warnings": entry.content_warnings or "",
     }
 
 

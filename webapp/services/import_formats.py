@@ -17,6 +17,7 @@ from webapp.isbn import to_isbn13
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
+MAX_COPIES = 999
 
 GOODREADS = "goodreads"
 STORYGRAPH = "storygraph"
@@ -69,6 +70,9 @@ class ImportRow:
     added_on: date | None = None
     # (status, started, finished) per read; the latest first
     reads: list[tuple[str, date | None, date | None]] = field(default_factory=list)
+    private_notes: str | None = None  # the reader's alone
+    owned_copies: int = 0
+    content_warnings: str | None = None
     notes: list[str] = field(default_factory=list)
     problem: str | None = None  # set: the row cannot be placed at all
 
@@ -200,10 +204,13 @@ def goodreads_row(number: int, raw: dict[str, str]) -> ImportRow:
         raw.get("Year Published", "")
     )
     row.format = FORMATS.get(raw.get("Binding", "").strip().lower())
-    # Goodreads writes whole stars; Colophon's own export writes half stars ("3.5") as well.
-    stars = raw.get("My Rating", "").strip()
-    if re.fullmatch(r"[1-5](\.[05])?|0\.5", stars):
-        row.rating = int(float(stars) * 2)
+    # Goodreads writes whole stars; Colophon's own export adds the half stars ("3.5") in
+    # "Colophon Rating" (older ones wrote them in "My Rating").
+    for column in ("Colophon Rating", "My Rating"):
+        stars = raw.get(column, "").strip()
+        if re.fullmatch(r"[1-5](\.[05])?|0\.5", stars):
+            row.rating = int(float(stars) * 2)
+            break
     if raw.get("My Review", "").strip():
         row.review = html_to_markdown(raw["My Review"])
     row.spoiler = raw.get("Spoiler", "").strip().lower() in ("true", "yes", "1")
@@ -223,10 +230,10 @@ def goodreads_row(number: int, raw: dict[str, str]) -> ImportRow:
     last = parse_date(raw.get("Date Read", ""))
     spans = [(None, last)] if last else []
     row.reads = _reads_for(row.status, spans, count)
-    if raw.get("Private Notes", "").strip():
-        row.notes.append("Private notes have no place on Colophon yet; they were not kept.")
-    if (parse_int(raw.get("Owned Copies", "")) or 0) > 0:
-        row.notes.append("Owned copies have no place on Colophon yet; not kept.")
+    row.private_notes = raw.get("Private Notes", "").strip() or None
+    row.owned_copies = min(parse_int(raw.get("Owned Copies", "")) or 0, MAX_COPIES)
+    # Not a Goodreads column: Colophon's own export writes it (StoryGraph's warnings).
+    row.content_warnings = raw.get("Content Warnings", "").strip() or None
     return row
 
 
@@ -258,10 +265,9 @@ def storygraph_row(number: int, raw: dict[str, str]) -> ImportRow:
         spans.append((parse_date(start), parse_date(end or start)))
     spans.sort(key=lambda s: s[1] or date.min, reverse=True)
     row.reads = _reads_for(row.status, spans, parse_int(raw.get("Read Count", "")) or 0)
-    if raw.get("Content Warnings", "").strip():
-        row.notes.append("Content warnings have no place on Colophon yet; not kept.")
-    if raw.get("Owned?", "").strip().lower() == "yes":
-        row.notes.append("Owned copies have no place on Colophon yet; not kept.")
+    warnings = (raw.get(c, "").strip() for c in ("Content Warnings", "Content Warning Description"))
+    row.content_warnings = "\n".join(filter(None, warnings)) or None
+    row.owned_copies = 1 if raw.get("Owned?", "").strip().lower() == "yes" else 0
     return row
 
 

@@ -20,8 +20,8 @@ from webapp.services import import_formats, imports, notices, reviews, versions
 from webapp.tasks import enqueue
 
 UNDO_DAYS = 14
-BATCH = 50  # rows placed between progress saves
-OUTCOMES_BATCH = 1000  # rows between saves of the outcome list (resume point)
+CHUNK = 500  # rows placed in one transaction (services.imports.place_chunk)
+OUTCOMES_EVERY = 4  # chunks between saves of the growing outcome list (the resume point)
 KINDS = ("matched", "added", "unchanged", "failed")
 
 
@@ -66,20 +66,21 @@ def run(import_id: int) -> None:
         return
     user = db.session.get(User, job.user_id)
     _, rows = import_formats.parse(job.data)
-    # Read once: every row commits, and touching ``job`` after a commit would load its file
+    # Read once: every chunk commits, and touching ``job`` after a commit would load its file
     # and outcomes again. Counts are recomputed from the saved outcomes, so a run that
-    # resumes counts each row once.
+    # resumes counts each row once (re-placing a row is harmless: placing is idempotent).
     outcomes, choice = list(job.outcomes), job.choice
     counts = Counter({kind: 0 for kind in KINDS}) + Counter(o["kind"] for o in outcomes)
     job.state = "running"
     db.session.commit()
-    for row in rows[len(outcomes) :]:
-        outcome = imports.place(user, row, choice)
-        outcomes.append({**asdict(outcome), "raw": row.raw})
-        counts[outcome.kind] += 1
-        if len(outcomes) % BATCH == 0:
-            # Counts often (the progress page); the growing outcome list more rarely.
-            _save_progress(import_id, outcomes, counts, len(outcomes) % OUTCOMES_BATCH == 0)
+    rest = rows[len(outcomes) :]
+    for number, start in enumerate(range(0, len(rest), CHUNK), start=1):
+        chunk = rest[start : start + CHUNK]
+        for row, outcome in zip(chunk, imports.place_chunk(user, chunk, choice), strict=True):
+            outcomes.append({**asdict(outcome), "raw": row.raw})
+            counts[outcome.kind] += 1
+        # Counts after every chunk (the progress page); the growing outcome list more rarely.
+        _save_progress(import_id, outcomes, counts, number % OUTCOMES_EVERY == 0)
     _save_progress(import_id, outcomes, counts, True)
     job = db.session.get(LibraryImport, import_id)
     job.state, job.data, job.finished_at = "done", None, utcnow()
@@ -87,7 +88,8 @@ def run(import_id: int) -> None:
         f"Your import of {job.filename} is done: {job.matched} matched, {job.added} added, "
         f"{job.unchanged} already here, {job.failed} failed."
     )
-    notices.notify(user.id, message, url_for("imports.report", import_id=job.id))
+    link = url_for("imports.report", import_id=job.id)
+    notices.notify(user.id, message, link, topic="imports")
     db.session.commit()
 
 
@@ -132,8 +134,11 @@ def undo(user: User, job: LibraryImport) -> None:
         entry = db.session.get(ShelfEntry, (user.id, book_id))
         if entry is not None and steps.get("entry_created"):
             db.session.delete(entry)
-        elif entry is not None and steps.get("entry_was"):
-            entry.status = steps["entry_was"]
+        elif entry is not None:
+            if steps.get("entry_was"):
+                entry.status = steps["entry_was"]
+            for name, value in (steps.get("private") or {}).items():
+                setattr(entry, name, value)
         db.session.commit()
     job = db.session.get(LibraryImport, job.id)
     job.state, job.undone_at = "undone", utcnow()

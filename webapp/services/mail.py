@@ -47,6 +47,7 @@ TOPICS = {
     "moderation": "notify_moderation",
     "reports": "notify_reports",
     "replies": "notify_replies",
+    "imports": "notify_imports",
 }
 
 
@@ -222,9 +223,17 @@ def unsubscribe(user: User, topic: str) -> None:
 
 
 def set_preferences(
-    user: User, *, moderation: bool, reports: bool, digest: bool, replies: bool | None = None
+    user: User,
+    *,
+    moderation: bool,
+    reports: bool,
+    digest: bool,
+    replies: bool | None = None,
+    imports: bool | None = None,
 ) -> None:
     user.notify_moderation, user.notify_reports, user.digest = moderation, reports, digest
     if replies is not None:
         user.notify_replies = replies
+    if imports is not None:
+        user.notify_imports = imports
     db.session.commit()

@@ -14,7 +14,8 @@ def notify(user_id: int, message: str, link: str | None = None, topic: str | Non
     """Queue a notice in the caller's transaction. Does not commit.
 
     With a ``topic`` the reader may get it by mail too, if they asked (services.mail.TOPICS:
-    ``moderation`` for their own reviews, ``reports`` for outcomes of their reports).
+    ``moderation`` for their own reviews, ``reports`` for outcomes of their reports, ``replies``,
+    ``imports`` for a library import that is done).
     """
     db.session.add(Notice(user_id=user_id, message=message, link=link))
     if topic is not None:

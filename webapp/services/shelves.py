@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import delete, select, union_all
+from sqlalchemy.orm import lazyload
 
-from webapp.errors import ValidationError
+from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import SHELVES, Book, ShelfEntry, User, utcnow
 from webapp.services import reads, versions
@@ -19,6 +20,17 @@ def status_of(user: User | None, book: Book) -> str | None:
         select(ShelfEntry.status).where(
             ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id
         )
+    )
+
+
+def entry_of(user: User | None, book: Book) -> ShelfEntry | None:
+    """The reader's shelf entry for ``book`` (status and their private fields), one query."""
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(ShelfEntry)
+        .options(lazyload(ShelfEntry.book))
+        .where(ShelfEntry.user_id == user.id, ShelfEntry.book_id == book.id)
     )
 
 
@@ -49,6 +61,31 @@ def set_status(
         entry.updated_at = utcnow()
     db.session.commit()
     return status
+
+
+MAX_PRIVATE = 5000
+MAX_COPIES = 999
+
+
+def set_private(
+    user: User, book: Book, *, notes: str | None, owned_copies: int, content_warnings: str | None
+) -> ShelfEntry:
+    """The reader's private notes, copies owned and content warnings for a shelved book.
+    Raises ValidationError beside the field; NotFound when the book is not on a shelf."""
+    entry = db.session.get(ShelfEntry, (user.id, book.id), with_for_update=True)
+    if entry is None:
+        raise NotFound("Put the book on a shelf first.")
+    notes = (notes or "").strip() or None
+    content_warnings = (content_warnings or "").strip() or None
+    for name, value in (("notes", notes), ("content_warnings", content_warnings)):
+        if value and len(value) > MAX_PRIVATE:
+            raise ValidationError(name, f"Keep it under {MAX_PRIVATE:,} characters.")
+    if not 0 <= owned_copies <= MAX_COPIES:
+        raise ValidationError("owned_copies", f"Give a number from 0 to {MAX_COPIES}.")
+    entry.private_notes, entry.owned_copies = notes, owned_copies
+    entry.content_warnings, entry.updated_at = content_warnings, utcnow()
+    db.session.commit()
+    return entry
 
 
 def shelves_of(user: User, limit_per_shelf: int = 12) -> dict[str, list[ShelfEntry]]:

@@ -45,6 +45,7 @@ def _notifications_form() -> NotificationsForm:
             "moderation": user.notify_moderation,
             "reports": user.notify_reports,
             "replies": user.notify_replies,
+            "imports": user.notify_imports,
             "digest": "daily" if user.digest else "each",
         },
     )
@@ -142,6 +143,7 @@ def _set_notifications(form: NotificationsForm) -> str:
         moderation=form.moderation.data,
         reports=form.reports.data,
         replies=form.replies.data,
+        imports=form.imports.data,
         digest=form.digest.data == "daily",
     )
     return "Your mail settings were saved."
