@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webapp import search
 from webapp.extensions import db
 from webapp.models import Author, Book, BookAuthor, User
+from webapp.services import versions
 from webapp.services.import_formats import ImportRow
 
 SERIES = re.compile(r"\s*\([^()]*#\s*[\d.]+(\s*-\s*[\d.]+)?\)\s*$")
@@ -148,6 +149,7 @@ def _add_books(pairs: list[tuple[Book, ImportRow]]) -> None:
         for position, key in enumerate(dict.fromkeys(name.lower() for name in row.authors))
     ]
     db.session.execute(insert(BookAuthor), links)
+    versions.touch(book=[book.id for book, _ in pairs])  # their authors came by statement
     search.index_books(
         [
             {

@@ -21,7 +21,7 @@ from webapp.errors import DomainError, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, Read, Review, ShelfEntry, ShelfTag, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import import_books, import_shelves, locks
+from webapp.services import import_books, import_shelves, locks, versions
 from webapp.services.import_formats import ImportRow
 from webapp.services.import_shelves import Library
 from webapp.services.reviews import MAX_BODY, bucket
@@ -137,6 +137,7 @@ def apply_tallies(moves: list[tuple[int, tuple | None, tuple | None]]) -> None:
     now = utcnow()
     params = [{"b_id": book_id, "now": now, **d} for book_id, d in sorted(deltas.items())]
     db.session.execute(statement.values(values), params)
+    versions.touch(book=list(deltas))
 
 
 _BUCKETS = tuple(f"d{n}" for n in range(1, 6))

@@ -1,15 +1,15 @@
 """shelf entries keep private notes, owned copies and content warnings; import-done mail setting
 
-Revision ID: 0014_shelf_private_fields
-Revises: 0013_feed_events
+Revision ID: 0015_shelf_private_fields
+Revises: 0014_versions
 Create Date: 2026-11-26 00:30:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_shelf_private_fields'
-down_revision = '0013_feed_events'
+revision = '0015_shelf_private_fields'
+down_revision = '0014_versions'
 branch_labels = None
 depends_on = None
 
