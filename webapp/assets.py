@@ -7,7 +7,7 @@ together never see half a file.
 
 Browser code and fonts come from npm (``package.json`` + ``package-lock.json``; ``make install``
 and the PaaS's Node.js buildpack run ``npm ci``): htmx from ``node_modules/htmx.org/dist`` and
-the Literata variable font from ``@fontsource-variable/literata``. They join the same build
+the Literata and Inter variable fonts from ``@fontsource-variable/*``. They join the same build
 (``vendor/htmx.min.<hash>.js``, ``vendor/fonts/<file>.<hash>.woff2``): no copy in the repository,
 no CDN. The font's ``@font-face`` rules (``font-display: swap``) are rewritten to those hashed
 URLs as ``css/fonts.css``, the first part of the bundle. A missing or stale ``node_modules``
@@ -39,10 +39,13 @@ NODE_MODULES = ROOT / "node_modules"
 
 HTMX_PACKAGE = "htmx.org"
 HTMX_NAME = "vendor/htmx.min.js"
-FONT_PACKAGE = "@fontsource-variable/literata"
-# Upright and italic, every weight (one variable file per script subset; the browser fetches
-# only the subsets a page's characters need, by unicode-range).
-FONT_CSS_FILES = ("wght.css", "wght-italic.css")
+# Font package → its @font-face files: Literata (reading text and headings: upright and italic)
+# and Inter (controls, navigation, figures; upright). Variable files, one per script subset;
+# the browser fetches only the subsets a page's characters need (unicode-range).
+FONTS = {
+    "@fontsource-variable/literata": ("wght.css", "wght-italic.css"),
+    "@fontsource-variable/inter": ("wght.css",),
+}
 FONT_CSS_NAME = "css/fonts.css"
 FONT_PRELOAD = "vendor/fonts/literata-latin-wght-normal.woff2"  # what almost every page uses
 FONT_URL_RE = re.compile(r"url\(\./files/([A-Za-z0-9._-]+\.woff2)\)")
@@ -53,10 +56,11 @@ HASH_LENGTH = 12
 
 # Bundle name → its parts in cascade order (later files win). Every stylesheet under static/css
 # must be in the bundle: one left out would silently never load. The generated font faces go
-# first, then site.css (the custom properties and base rules).
+# first, then tokens.css (the custom properties everything else uses).
 BUNDLES = {
     "css/bundle.css": (
         FONT_CSS_NAME,
+        "css/tokens.css",
         "css/site.css",
         "css/catalog.css",
         "css/reviews.css",
@@ -122,11 +126,15 @@ def _package_dir(node_modules: Path, package: str) -> Path:
 def vendor_files(node_modules: Path) -> tuple[dict[str, Path], bytes]:
     """Logical name → file in node_modules, and the font faces pointing at hashed names."""
     htmx = _package_dir(node_modules, HTMX_PACKAGE) / "dist" / "htmx.min.js"
-    font_dir = _package_dir(node_modules, FONT_PACKAGE)
     files = {HTMX_NAME: htmx}
-    css = "\n".join((font_dir / name).read_text() for name in FONT_CSS_FILES)
-    for font in FONT_URL_RE.findall(css):
-        files[f"vendor/fonts/{font}"] = font_dir / "files" / font
+    css_parts = []
+    for package, stylesheets in FONTS.items():
+        font_dir = _package_dir(node_modules, package)
+        css = "\n".join((font_dir / name).read_text() for name in stylesheets)
+        for font in FONT_URL_RE.findall(css):
+            files[f"vendor/fonts/{font}"] = font_dir / "files" / font
+        css_parts.append(css)
+    css = "\n".join(css_parts)
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
         raise MissingPackages(f"Missing from node_modules: {missing}: run `make install`.")

@@ -236,7 +236,7 @@ def test_one_stylesheet_bundles_every_css_file_in_cascade_order(app, client):
     assert set(parts) == {
         p.relative_to(ROOT / "static").as_posix() for p in ROOT.glob("static/css/*.css")
     } | {"css/fonts.css"}
-    assert parts[:2] == ("css/fonts.css", "css/site.css")  # font faces, then tokens and base rules
+    assert parts[:3] == ("css/fonts.css", "css/tokens.css", "css/site.css")  # faces, tokens, base
     with app.test_request_context():
         url = asset_url("css/bundle.css")
     response = fetch(client, url, headers={"Accept-Encoding": "br"})
@@ -300,11 +300,11 @@ def test_font_faces_point_at_hashed_self_hosted_fonts(app, client):
     with app.test_request_context():
         bundle = fetch(client, asset_url("css/bundle.css")).body.decode()
     faces = re.findall(r"@font-face \{[^}]*\}", bundle)
-    assert len(faces) == 14  # 7 script subsets, upright and italic
+    assert len(faces) == 21  # 7 script subsets: Literata upright and italic, Inter upright
     assert all("font-display: swap" in face for face in faces)
-    assert all("Literata Variable" in face for face in faces)
+    assert sum("Literata Variable" in face for face in faces) == 14
     urls = re.findall(r"url\(([^)]+)\)", bundle)
-    assert len(urls) == 14 and all(
+    assert len(urls) == 21 and all(
         re.fullmatch(r"\.\./vendor/fonts/[\w-]+\.[0-9a-f]{12}\.woff2", u) for u in urls
     )
     font = fetch(client, "/static/" + urls[0].removeprefix("../"))
@@ -312,7 +312,8 @@ def test_font_faces_point_at_hashed_self_hosted_fonts(app, client):
     assert font.headers["Content-Type"] == "font/woff2"
     assert font.headers["Cache-Control"] == FOREVER
     assert font.body[:4] == b"wOF2"
-    assert "body {" in bundle and "Literata Variable" in bundle.split("body {")[1].split("}")[0]
+    assert re.search(r'--font-text: "Literata Variable"', bundle)
+    assert "var(--font-text)" in bundle.split("body {")[1].split("}")[0]
 
 
 def test_missing_or_stale_node_modules_fail_at_startup_with_the_fix(tmp_path):

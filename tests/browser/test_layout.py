@@ -1,0 +1,107 @@
+"""The responsive layout in a real browser: the phone header is a menu that opens without
+script, the book page gains a side column from 960 px, single forms sit centred, nothing
+scrolls sideways on a phone, and link underlines leave underscores visible."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def book_path(live_data):
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Book
+
+    title = "The Left Hand of Darkness"
+    return live_data(
+        lambda: f"/books/{db.session.scalar(select(Book.id).where(Book.title == title))}"
+    )
+
+
+def test_phone_header_is_a_menu_that_opens_without_script(page):
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    books = page.get_by_role("navigation", name="Main").get_by_role("link", name="Books")
+    expect(books).to_be_hidden()
+    menu = page.locator(".nav-menu > summary")
+    expect(menu).to_have_text("Menu")
+    assert menu.bounding_box()["height"] >= 44
+    menu.click()
+    expect(books).to_be_visible()
+    assert books.bounding_box()["height"] >= 44  # a comfortable target in the open menu
+    assert_accessible(page)
+    books.click()
+    expect(page).to_have_url(re.compile(r"/books$"))
+
+
+def test_wide_header_shows_every_link_in_one_row(page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("/")
+    expect(page.locator(".nav-menu > summary")).to_be_hidden()
+    nav = page.get_by_role("navigation", name="Main")
+    links = [nav.get_by_role("link", name=name) for name in ("Books", "Sign in", "Sign up")]
+    for link in links:
+        expect(link).to_be_visible()
+    middles = {round(b["y"] + b["height"] / 2) for b in (link.bounding_box() for link in links)}
+    assert max(middles) - min(middles) <= 2
+
+
+def test_book_page_has_a_side_column_from_960px(page, book_path):
+    page.set_viewport_size(DESKTOP)
+    page.goto(book_path)
+    title = page.get_by_role("heading", level=1).bounding_box()
+    cover = page.locator(".book-side .cover").bounding_box()
+    side = page.locator(".book-side").bounding_box()
+    reviews = page.get_by_role("heading", name="Reviews from other readers").bounding_box()
+    assert cover["width"] >= 180 and cover["y"] < title["y"] + title["height"]
+    assert side["x"] + side["width"] < min(title["x"], reviews["x"])  # beside, not above
+    assert_accessible(page)
+
+    page.set_viewport_size(PHONE)
+    title = page.get_by_role("heading", level=1).bounding_box()
+    cover = page.locator(".book-side .cover").bounding_box()
+    reviews = page.get_by_role("heading", name="Reviews from other readers").bounding_box()
+    assert title["y"] + title["height"] <= cover["y"] < reviews["y"]  # one column, title first
+    stats = page.locator("#book-stats").bounding_box()
+    assert stats["x"] > cover["x"] + cover["width"]  # the ratings beside a small cover
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup"])
+def test_single_forms_are_centred(page, path):
+    page.set_viewport_size(DESKTOP)
+    page.goto(path)
+    box = page.locator("main .narrow").bounding_box()
+    assert abs(box["x"] + box["width"] / 2 - DESKTOP["width"] / 2) <= 2
+    assert 400 <= box["width"] <= 560
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["390", "768"])
+def test_nothing_scrolls_sideways(page, book_path, viewport):
+    page.set_viewport_size(viewport)
+    for path in ("/", "/books", book_path, "/login", "/signup", "/u/ben_bookworm"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{path} is {width}px wide at {viewport['width']}px"
+
+
+def test_link_underlines_sit_below_underscores(page, book_path):
+    page.goto(book_path)
+    link = page.get_by_role("link", name="eun_ji").first
+    offset, size = link.evaluate(
+        "a => [getComputedStyle(a).textUnderlineOffset, getComputedStyle(a).fontSize]"
+    )
+    # An underscore sits about 0.1–0.15em below the baseline; the line goes lower.
+    assert float(offset.removesuffix("px")) >= 0.25 * float(size.removesuffix("px"))
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert family.startswith('"Literata Variable"')
