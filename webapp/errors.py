@@ -14,6 +14,14 @@ class ValidationError(DomainError):
         self.message = message
 
 
+class ValidationErrors(ValidationError):
+    """Several fields broke rules at once: each error lands beside its own field."""
+
+    def __init__(self, errors: list[ValidationError]):
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = errors
+
+
 class NotAllowed(DomainError):
     """The actor may not do this (views answer 403)."""
 

@@ -42,16 +42,19 @@ def test_signup_htmx_redirects_with_header(web):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"username": "ab"}, "username", "Field must be between 3 and 30 characters long."),
+        ({"username": "ab"}, "username", "Use 3–30 characters: letters, digits, underscores"),
         ({"username": "has space"}, "username", "letters, digits, underscores"),
-        ({"username": "x" * 31}, "username", "between 3 and 30"),
+        ({"username": "x" * 31}, "username", "Use 3–30 characters"),
         ({"username": "Taken_Name"}, "username", "That username is taken."),
         ({"email": "not-an-email"}, "email", "not a valid email"),
         ({"email": "TAKEN@example.com"}, "email", "already exists"),
-        ({"password": "short"}, "password", "between 10 and 1024"),
+        ({"password": "short"}, "password", "Use at least 10 characters."),
+        ({"password": "x" * 1025}, "password", "Use at most 1024 characters."),
         ({"password": "password123"}, "password", "too common"),
         ({"password": "QWERTYUIOP"}, "password", "too common"),
-        ({"username": ""}, "username", "This field is required."),
+        ({"username": ""}, "username", "Choose a username."),
+        ({"email": ""}, "email", "Give your email address"),
+        ({"password": ""}, "password", "Choose a password of at least 10 characters."),
     ],
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -67,9 +70,26 @@ def test_signup_validation(web, users, data, field, message, htmx):
     # The reader's text is kept (never the password).
     if field != "username" and form["username"]:
         assert f'value="{form["username"]}"' in html
-    assert form["password"] not in html.replace(f'value="{form["username"]}"', "")
+    if form["password"]:
+        assert form["password"] not in html.replace(f'value="{form["username"]}"', "")
     assert ("<html" in html) is not htmx
     assert User.by_username("new_reader") is None
+    assert "Field must be" not in html and "This field is required" not in html  # WTForms' words
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_signup_reports_every_field_at_once(web, users, htmx):
+    bad = {"username": "a b", "email": "nope", "password": "short"}
+    response = web.post("/signup", bad, htmx=htmx, page="/signup")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for field in ("username", "email", "password"):
+        assert f'id="{field}-error"' in html
+    # The account check too: a taken name and a taken address in one answer.
+    users("taken_name", email="taken@example.com")
+    taken = {**GOOD, "username": "Taken_Name", "email": "taken@example.com"}
+    html = web.post("/signup", taken, htmx=htmx, page="/signup").get_data(as_text=True)
+    assert "That username is taken." in html and "already exists" in html
 
 
 def test_signup_without_csrf_is_refused(client):
@@ -207,9 +227,16 @@ def test_login_rate_limited_per_ip(make_app):
 
 
 def test_signup_rate_limited_per_ip(make_app):
-    app = make_app(SIGNUP_LIMIT_PER_IP="1 per minute")
+    """Only sign-ups that reach the account check count: typos in the form cost nothing."""
+    app = make_app(SIGNUP_LIMIT_PER_IP="2 per minute")
     from tests.conftest import Browserless
 
     web = Browserless(app.test_client())
-    assert web.post("/signup", {"username": "x"}).status_code == 422
-    assert web.post("/signup", GOOD).status_code == 429
+    for _ in range(3):  # badly formed: refused before any account is looked up, not counted
+        assert web.post("/signup", {"username": "x"}).status_code == 422
+    assert web.post("/signup", {**GOOD, "username": "first_one"}).status_code == 303
+    web.client.post("/logout", data={"csrf_token": web.token()})
+    taken = {**GOOD, "username": "first_one", "email": "other@example.com"}
+    assert web.post("/signup", taken).status_code == 422  # reached the check: counted
+    assert web.post("/signup", {**GOOD, "username": "second_one"}).status_code == 429
+    assert web.post("/signup", {"username": "x"}).status_code == 429  # past the limit

@@ -123,3 +123,14 @@ def test_add_book_warning_takes_focus(web, reader):
     assert response.status_code == 422
     marks = focus_marks(html_of(response))
     assert len(marks) == 1 and 'class="similar-books"' in marks[0]
+
+
+def test_create_an_account_from_a_book_page_keeps_the_way_back(client, book):
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    assert f'href="/signup?next=/books/{book.id}-dune">create an account</a>' in html
+
+
+def test_sign_up_from_elsewhere_goes_home(web):
+    data = {"username": "newbie", "email": "newbie@example.com", "password": "a long passphrase"}
+    response = web.post("/signup", {**data, "next": "https://evil.example/"})
+    assert response.status_code == 303 and response.headers["Location"] == "/"

@@ -70,6 +70,25 @@ def test_sign_up_mails_a_confirmation_link_that_confirms(app, web, mailbox):
     assert web.client.get(path_of(link)).status_code == 410  # used
 
 
+def test_next_survives_sign_up_and_the_confirmation_link(app, web, mailbox):
+    """ "Create an account" on a book page leads back to the book, after sign-up and after
+    following the mailed link (signed in, or through sign-in on another device)."""
+    book = "/books/7-dune"
+    page = web.client.get(f"/signup?next={book}").get_data(as_text=True)
+    assert f'name="next" type="hidden" value="{book}"' in page
+    assert 'href="/login?next=/books/7-dune"' in page  # "Sign in" keeps it too
+    data = {"username": "newbie", "email": "newbie@example.com", "password": NEW_PW}
+    response = web.post("/signup", {**data, "next": book})
+    assert response.status_code == 303 and response.headers["Location"] == book
+    assert run_jobs(app) == 1
+    link = mailbox.link(mailbox.messages[0], "/email/confirm/")
+    assert link.endswith("?next=/books/7-dune")
+    response = confirm(web, link)
+    assert response.status_code == 303 and response.headers["Location"] == book
+    # A link from elsewhere never leads off the site.
+    assert web.post("/signup", {**data, "next": "//evil.example"}).status_code != 500
+
+
 def test_password_reset_same_answer_for_known_and_unknown(app, web, users, mailbox):
     users("reader")
     answers = []

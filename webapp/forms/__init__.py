@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from flask_wtf import FlaskForm
 
-from webapp.errors import ValidationError
+from webapp.errors import ValidationError, ValidationErrors
 
 
 class EmptyForm(FlaskForm):
@@ -16,6 +16,10 @@ class EmptyForm(FlaskForm):
 
 def apply_error(form: FlaskForm, error: ValidationError) -> None:
     """Copy a service ValidationError onto the matching field (or the form) for re-rendering."""
+    if isinstance(error, ValidationErrors):
+        for each in error.errors:
+            apply_error(form, each)
+        return
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]

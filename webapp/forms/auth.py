@@ -23,16 +23,21 @@ def new_password_field(label: str, description: str) -> PasswordField:
 
 
 class SignupForm(FlaskForm):
+    """No field validators: services.accounts.check_sign_up checks every field at once, in the
+    site's own words (WTForms would say "Field must be between 10 and 1024 characters long")."""
+
     username = StringField(
         "Username",
-        validators=[DataRequired(), Length(min=3, max=30)],
         description="3–30 letters, digits, _ or -.",
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
-    email = email_field("Email")
-    password = new_password_field(
-        "Password", "At least 10 characters; common passwords are refused."
+    email = EmailField("Email", render_kw={"autocomplete": "email"})
+    password = PasswordField(
+        "Password",
+        description="At least 10 characters; common passwords are refused.",
+        render_kw={"autocomplete": "new-password"},
     )
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

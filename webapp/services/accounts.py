@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.errors import ValidationError
+from webapp.errors import ValidationError, ValidationErrors
 from webapp.extensions import db
 from webapp.models import LoginSession, User
 from webapp.models.base import utcnow
@@ -42,13 +42,21 @@ def common_passwords() -> frozenset[str]:
     )
 
 
-def check_username(username: str) -> str:
-    """NFKC-normalised (fullwidth letters are letters); refused when it looks like one in use."""
-    username = unicodedata.normalize("NFKC", username).strip()
+def username_format(username: str | None) -> str:
+    """NFKC-normalised (fullwidth letters are letters); raises ValidationError('username')."""
+    username = unicodedata.normalize("NFKC", username or "").strip()
+    if not username:
+        raise ValidationError("username", "Choose a username.")
     if not USERNAME_RE.fullmatch(username):
         raise ValidationError(
             "username", "Use 3–30 characters: letters, digits, underscores (_) and hyphens (-)."
         )
+    return username
+
+
+def check_username(username: str) -> str:
+    """Well formed, and refused when it looks like one in use."""
+    username = username_format(username)
     taken = db.session.scalar(select(User.username).where(User.username_fold == fold(username)))
     if taken is not None and taken.lower() == username.lower():
         raise ValidationError("username", "That username is taken.")
@@ -61,11 +69,18 @@ def check_username(username: str) -> str:
     return username
 
 
-def check_email(email: str, *, exclude: User | None = None) -> str:
+def email_format(email: str | None) -> str:
+    """The normalised address; raises ValidationError('email') (no database, no DNS)."""
+    if not (email or "").strip():
+        raise ValidationError("email", "Give your email address: we send a link to confirm it.")
     try:
-        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValidationError("email", f"That is not a valid email address: {exc}") from exc
+
+
+def check_email(email: str, *, exclude: User | None = None) -> str:
+    email = email_format(email)
     query = select(User.id).where(User.email == email)
     if exclude is not None:
         query = query.where(User.id != exclude.id)
@@ -74,7 +89,10 @@ def check_email(email: str, *, exclude: User | None = None) -> str:
     return email
 
 
-def check_password(password: str, field: str = "password") -> str:
+def check_password(password: str | None, field: str = "password") -> str:
+    password = password or ""
+    if not password:
+        raise ValidationError(field, f"Choose a password of at least {MIN_PASSWORD} characters.")
     if len(password) < MIN_PASSWORD:
         raise ValidationError(field, f"Use at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
@@ -84,11 +102,36 @@ def check_password(password: str, field: str = "password") -> str:
     return password
 
 
-def sign_up(username: str, email: str, password: str) -> User:
-    """Create a reader. Raises ValidationError naming the offending field."""
-    username = check_username(username)
-    email = check_email(email)
-    check_password(password)
+def check_sign_up(username: str | None, email: str | None, password: str | None) -> None:
+    """Every field's form at once, before any account is looked up (no database).
+
+    Raises ValidationErrors with one error per field that is wrong, so a reader fixes them all
+    in one go; only a sign-up that passes this reaches the account check (and the rate limit).
+    """
+    _all_of((username_format, username), (email_format, email), (check_password, password))
+
+
+def _all_of(*checks) -> list:
+    """Run every (check, value); their results, or ValidationErrors with every error."""
+    results, errors = [], []
+    for check, value in checks:
+        try:
+            results.append(check(value))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationErrors(errors)
+    return results
+
+
+def sign_up(username: str, email: str, password: str, *, next_path: str | None = None) -> User:
+    """Create a reader. Raises ValidationError(s) naming the offending fields.
+
+    ``next_path`` (a local path) rides in the confirmation mail, so following its link leads
+    back to where the reader was, such as the book they wanted to review.
+    """
+    check_sign_up(username, email, password)
+    username, email = _all_of((check_username, username), (check_email, email))
     user = User(
         username=username,
         username_key=username.lower(),
@@ -99,12 +142,11 @@ def sign_up(username: str, email: str, password: str) -> User:
     db.session.add(user)
     try:
         db.session.flush()  # the id, for the confirmation mail; may raise IntegrityError
-        mail.queue(user, "verify_email", email=email)
+        mail.queue(user, "verify_email", email=email, **({"next": next_path} if next_path else {}))
         db.session.commit()
     except IntegrityError:  # someone took the name or email a moment ago
         db.session.rollback()
-        check_username(username)
-        check_email(email)
+        _all_of((check_username, username), (check_email, email))
         raise
     return user
 

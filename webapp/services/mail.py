@@ -135,7 +135,8 @@ def compose(message: OutboxMessage, user: User):
         context["link"] = absolute_url("recovery.reset_password", token=accounts.reset_token(user))
     elif message.kind == "verify_email":
         token = accounts.verification_token(user, message.params["email"])
-        context["link"] = absolute_url("recovery.confirm_email", token=token)
+        back = message.params.get("next")  # where the reader signed up from
+        context["link"] = absolute_url("recovery.confirm_email", token=token, next=back)
     unsubscribe = None
     if not kind.security:
         topic = message.params.get("topic", "all")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.extensions import limiter, login_manager
@@ -27,21 +27,35 @@ def unauthorized():
     return sign_in_first("auth.login")
 
 
+def _reached_account_check(response) -> bool:
+    """Only sign-ups whose every field was well formed count against the limit: typos cost
+    nothing, while each try at the accounts (is this name or address taken?) does."""
+    return g.get("signup_account_check", False)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGNUP_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=_reached_account_check,
+)
 def signup():
     if current_user.is_authenticated:
-        return redirect_to(url_for("main.home"))
-    form = SignupForm()
+        return redirect_to(safe_next(request.args.get("next")) or url_for("main.home"))
+    form = SignupForm(data={"next": safe_next(request.args.get("next"))})
     if form.validate_on_submit():
         with errors_to(form):
-            user = accounts.sign_up(form.username.data, form.email.data, form.password.data)
+            name, email, password = form.username.data, form.email.data, form.password.data
+            accounts.check_sign_up(name, email, password)
+            g.signup_account_check = True
+            back = safe_next(form.next.data)
+            user = accounts.sign_up(name, email, password, next_path=back)
             sign_in(user)
             message = (
                 f"Welcome to Colophon, {user.username}! We mailed a link to {user.email}: "
                 "follow it to confirm your address."
             )
-            return respond(url_for("main.home"), message=message)
+            return respond(back or url_for("main.home"), message=message)
     return invalid("auth/signup.html", "auth/_signup_form.html", form=form)
 
 

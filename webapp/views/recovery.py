@@ -11,6 +11,7 @@ from webapp.forms.auth import ForgotPasswordForm, ResetPasswordForm
 from webapp.htmx import invalid, render, respond
 from webapp.services import accounts
 from webapp.sessions import sign_out
+from webapp.web import safe_next
 
 bp = Blueprint("recovery", __name__)
 
@@ -56,14 +57,20 @@ def reset_password(token: str):
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    """GET shows a button (link scanners must not confirm); POST confirms."""
+    """GET shows a button (link scanners must not confirm); POST confirms.
+
+    ``next`` is the page the reader signed up on (a book): confirming leads back there.
+    """
     found = accounts.pending_verification(token)
     if found is None:
         return render("recovery/link_expired.html", status=410, what="confirm")
-    form = EmptyForm()
+    form, back = EmptyForm(), safe_next(request.args.get("next"))
     if form.validate_on_submit():
         with errors_to(form):
             accounts.confirm_email(token)
-            target = "account.index" if current_user.is_authenticated else "auth.login"
-            return respond(url_for(target), message=f"Thank you: {found[1]} is confirmed.")
-    return invalid("recovery/confirm.html", form=form, token=token, email=found[1])
+            if current_user.is_authenticated:
+                url = back or url_for("account.index")
+            else:
+                url = url_for("auth.login", next=back)
+            return respond(url, message=f"Thank you: {found[1]} is confirmed.")
+    return invalid("recovery/confirm.html", form=form, token=token, email=found[1], back=back)
