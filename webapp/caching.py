@@ -132,6 +132,7 @@ def visitor_page_tag() -> str | None:
 
 def not_modified(app: Flask, tag: str) -> Response:
     response = Response(status=304)
+    del response.headers["Content-Type"]
     response.set_etag(tag, weak=True)
     response.headers["Cache-Control"] = public_cache_control(app)
     for header in PUBLIC_VARY:

@@ -39,7 +39,12 @@ def live_server(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     migrate_to_head(url)
     app = create_app(
-        config_for(url, SIGNUP_LIMIT_PER_IP="1000 per hour", LOGIN_LIMIT_PER_IP="1000 per minute")
+        config_for(
+            url,
+            SIGNUP_LIMIT_PER_IP="1000 per hour",
+            LOGIN_LIMIT_PER_IP="1000 per minute",
+            PAGE_CACHE="memory",  # as served: visitors' pages come from the cache after writes
+        )
     )
     with app.app_context():
         demo.seed()  # demo books, readers and reviews for journeys that browse the catalogue

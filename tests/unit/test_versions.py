@@ -88,3 +88,13 @@ def test_adding_a_book_to_a_list_moves_that_book(app, dune, users):
     before = versions.for_page("books.detail", {"book_id": emma.id})
     lists.add(picks.user, picks, emma)
     assert versions.for_page("books.detail", {"book_id": emma.id}) != before
+
+
+def test_a_rating_of_a_shelved_book_moves_the_shelvers_profile(app, dune, users):
+    from webapp.services import shelves
+
+    book, _ = dune
+    shelves.set_status(users("ada"), book, "reading")
+    before = versions.for_page("users.profile", {"username": "ada"})
+    reviews.save(users("ben"), book, stars="3")
+    assert versions.for_page("users.profile", {"username": "ada"}) != before

@@ -120,7 +120,7 @@ def page_versions(app, path: str) -> tuple:
     return found
 
 
-def test_every_post_endpoint_says_what_it_changes():
+def test_matrix_every_post_endpoint_says_which_pages_it_changes():
     assert sorted(set(POSTS) - set(EFFECTS)) == []
     for endpoint in POSTS:
         cases = [c for c in ROUTES[endpoint] if c.method == "POST"]
@@ -128,7 +128,7 @@ def test_every_post_endpoint_says_what_it_changes():
 
 
 @pytest.mark.parametrize("endpoint", POSTS)
-def test_a_write_moves_the_versions_of_the_pages_it_changes(matrix, transaction, endpoint):
+def test_matrix_write_moves_the_versions_of_the_pages_it_changes(matrix, transaction, endpoint):
     app, rows = matrix
     first = Browserless(app.test_client())
     first.token()

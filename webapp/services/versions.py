@@ -6,7 +6,8 @@ change replaces is decided here, in one place, from the rows the session flushes
 
 - ``book:<id>``: a book's page and its review pages (the book, its authors, its reviews, their
   helpful counts and replies, the lists that include it).
-- ``user:<id>``: a reader's profile (their reviews, shelves, reads, goal, follows, lists).
+- ``user:<id>``: a reader's profile (their reviews, shelves, reads, goal, follows, lists; its
+  book cards show ratings, so a profile reads the ``catalog`` version too).
 - ``catalog``: everything else a visitor sees (home, browse and search, author pages, a
   review's own page, lists): replaced by any change to books, reviews, replies or lists.
 - ``site``: every page. A reader's rename, suspension, role change, privacy or deletion, a
@@ -112,16 +113,23 @@ def current(keys: Iterable[Key]) -> dict[Key, int]:
 
 
 def profile_versions(username: str) -> dict[Key, int]:
-    """A profile's versions by the name in its URL (one query: the id is looked up inside)."""
+    """A profile's versions by the name in its URL (one query: the id is looked up inside).
+
+    Its shelves show book cards with their ratings, so the catalogue version is read too.
+    """
     user_id = select(User.id).where(User.username_key == username.lower()).scalar_subquery()
     rows = db.session.execute(
         select(Version.kind, Version.key, Version.v).where(
-            (tuple_(Version.kind, Version.key) == SITE)
+            tuple_(Version.kind, Version.key).in_([SITE, CATALOG])
             | ((Version.kind == "user") & (Version.key == user_id))
         )
     )
     found = {kind: v for kind, _key, v in rows}
-    return {SITE: found.get("site", 0), ("user", 0): found.get("user", 0)}
+    return {
+        SITE: found.get("site", 0),
+        CATALOG: found.get("catalog", 0),
+        ("user", 0): found.get("user", 0),
+    }
 
 
 # Public pages → the versions they are built from ("view arguments" → keys).

@@ -1,0 +1,324 @@
+"""A response cache in front of Flask for visitors' pages, checked against the data versions.
+
+A visitor's GET of a public page (``services.versions.PAGES``) is answered here without
+entering Flask when a stored copy carries the page's current ETag (webapp/caching.py): one
+query reads the versions, the route is matched with the app's URL map, and the compressed
+body goes out as stored. A matching ``If-None-Match`` gets a 304 here too. Everything else
+goes to Flask untouched, and the versions read here ride along in the environ so Flask does
+not read them again.
+
+- **Key**: path, query, page or htmx fragment, the encoding chosen from ``Accept-Encoding``
+  (br, gzip or identity) and the site's origin from ``SITE_URL`` (never the Host header; an
+  untrusted Host goes to Flask, which refuses it).
+- **Who**: visitors only. A request with a remember cookie, or a session cookie that signs in
+  or carries a flashed message, goes to Flask. Copies are stored only from requests with no
+  session cookie at all (so no one's session can leak into a shared copy), only for 200s that
+  Flask marked cacheable (``colophon.cacheable``: a visitor, no session written) and set no
+  cookie.
+- **Where**: this process's memory, least recently used out first past ``PAGE_CACHE_MB``; or
+  Redis (``PAGE_CACHE=redis``, the default with ``REDIS_URL``), shared by every worker and
+  dyno, bounded the same way by a script that evicts the least recently used. A Redis that
+  does not answer is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+from flask import Flask
+from itsdangerous import BadSignature
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_cookie, parse_etags
+from werkzeug.routing import RequestRedirect
+from werkzeug.wsgi import get_host
+
+from webapp import caching
+from webapp.services import versions
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[str, list[tuple[str, str]], bytes]  # ETag, headers, body
+ENCODINGS = ("br", "gzip")
+
+
+def encoding_family(accept: str) -> str:
+    """br, gzip or identity: the best coding the client accepts (highest q, then br first)."""
+    best, best_q = "identity", 0.0
+    for part in accept.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        coding = coding.strip()
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 1.0
+        if coding == "*" and q > best_q:
+            best, best_q = "br", q
+        elif coding in ENCODINGS and (
+            q > best_q or (q == best_q and best == "gzip" and coding == "br")
+        ):
+            best, best_q = coding, q
+    return best if best_q > 0 else "identity"
+
+
+def _size(key: str, entry: Entry) -> int:
+    return len(key) + len(entry[0]) + len(entry[2]) + sum(len(k) + len(v) for k, v in entry[1])
+
+
+class MemoryStore:
+    """Least recently used out first, past ``max_bytes`` (one per process)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[str, tuple[Entry, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, entry: Entry) -> None:
+        size = _size(key, entry)
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self._entries[key] = (entry, size)
+            self.size += size
+            while self.size > self.max_bytes and self._entries:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+
+# KEYS: entry, sizes (hash), recency (sorted set), total; ARGV: value, size, now, cap.
+_PUT = """
+local old = redis.call('HGET', KEYS[2], KEYS[1])
+if old then redis.call('DECRBY', KEYS[4], old) end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], KEYS[1])
+local total = redis.call('INCRBY', KEYS[4], ARGV[2])
+local cap = tonumber(ARGV[4])
+while total > cap do
+  local oldest = redis.call('ZPOPMIN', KEYS[3])
+  if #oldest == 0 then break end
+  local size = redis.call('HGET', KEYS[2], oldest[1])
+  redis.call('DEL', oldest[1])
+  redis.call('HDEL', KEYS[2], oldest[1])
+  if size then total = redis.call('DECRBY', KEYS[4], size) end
+end
+return total
+"""
+
+
+class RedisStore:
+    """Shared by every process; least recently used out first past ``max_bytes`` (atomic)."""
+
+    def __init__(self, url: str, max_bytes: int, prefix: str = "colophon:page:"):
+        import redis
+
+        self.errors = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.max_bytes = max_bytes
+        self.prefix = prefix
+        self.sizes, self.recency, self.total = (prefix + n for n in ("sizes", "lru", "total"))
+        self._put = self.client.register_script(_PUT)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + "e:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        name = self._key(key)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(name)
+            pipe.zadd(self.recency, {name: time.time()}, xx=True)
+            raw, _ = pipe.execute()
+        except self.errors as exc:
+            log.warning("page cache: Redis get failed: %s", exc)
+            return None
+        if raw is None:
+            return None
+        head, _, body = raw.partition(b"\n")
+        etag, headers = json.loads(head)
+        return etag, [tuple(h) for h in headers], body
+
+    def put(self, key: str, entry: Entry) -> None:
+        etag, headers, body = entry
+        value = json.dumps([etag, headers]).encode() + b"\n" + body
+        keys = [self._key(key), self.sizes, self.recency, self.total]
+        try:
+            self._put(keys=keys, args=[value, len(value), time.time(), self.max_bytes])
+        except self.errors as exc:
+            log.warning("page cache: Redis put failed: %s", exc)
+
+    def clear(self) -> None:
+        names = list(self.client.scan_iter(match=self.prefix + "*"))
+        if names:
+            self.client.delete(*names)
+
+
+class PageCache:
+    """The WSGI layer (see the module docstring)."""
+
+    def __init__(self, wsgi_app: Callable, app: Flask, store):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.store = store
+        self.static = (app.static_url_path or "/static").rstrip("/") + "/"
+        self.adapter = app.url_map.bind("page-cache.invalid")
+        self.origin = app.config.get("SITE_URL") or ""
+        self.trusted_hosts = app.config.get("TRUSTED_HOSTS")
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.max_entry = max(store.max_bytes // 8, 1)
+
+    # -- who and what ----------------------------------------------------------------------
+
+    def _session_state(self, environ: dict) -> str | None:
+        """ "none" (no session cookie), "visitor" (one that neither signs in nor carries a
+        message), or None: the request is Flask's."""
+        header = environ.get("HTTP_COOKIE")
+        if not header:
+            return "none"
+        cookies = parse_cookie(header)
+        if self.remember_cookie in cookies:
+            return None
+        raw = cookies.get(self.session_cookie)
+        if raw is None:
+            return "none"
+        serializer = self.app.session_interface.get_signing_serializer(self.app)
+        try:
+            max_age = int(self.app.permanent_session_lifetime.total_seconds())
+            data = serializer.loads(raw, max_age=max_age) if serializer else {}
+        except BadSignature:
+            data = {}  # Flask ignores it too: a visitor
+        if "_user_id" in data or "_flashes" in data:
+            return None
+        return "visitor"
+
+    def _route(self, path: str) -> tuple[str, dict] | None:
+        try:
+            endpoint, args = self.adapter.match(path, method="GET")
+        except (HTTPException, RequestRedirect):
+            return None
+        return (endpoint, args) if endpoint in versions.PAGES else None
+
+    def _plan(self, environ: dict):
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_RANGE" in environ:
+            return None
+        path = "/" + environ.get("PATH_INFO", "").encode("latin-1").decode(
+            "utf-8", "replace"
+        ).lstrip("/")
+        if path.startswith(self.static):
+            return None
+        if self.trusted_hosts:
+            try:
+                get_host(environ, self.trusted_hosts)
+            except Exception:  # werkzeug's SecurityError: Flask answers 400
+                return None
+        state = self._session_state(environ)
+        if state is None:
+            return None
+        route = self._route(path)
+        if route is None:
+            return None
+        endpoint, args = route
+        with self.app.app_context():
+            try:
+                page_versions = versions.for_page(endpoint, args)
+            except Exception:  # the database is Flask's to report (503 page, logs)
+                log.warning("page cache: versions lookup failed", exc_info=True)
+                return None
+        query = environ.get("QUERY_STRING", "")
+        mode = caching.fragment_mode(
+            lambda name: environ.get(f"HTTP_{name.upper().replace('-', '_')}")
+        )
+        family = encoding_family(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        tag = caching.page_etag(self.app, path, query, mode, page_versions)
+        key = f"{self.origin}|{path}?{query}|{mode}|{family}"
+        environ["colophon.page"] = (endpoint, args, page_versions)
+        return key, tag, state, family
+
+    # -- answering -------------------------------------------------------------------------
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        plan = self._plan(environ)
+        if plan is None:
+            return self.wsgi_app(environ, start_response)
+        key, tag = plan[0], plan[1]
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(tag):
+            response = caching.not_modified(self.app, tag)
+            start_response("304 Not Modified", list(response.headers.items()))
+            return []
+        entry = self.store.get(key)
+        if entry is not None and entry[0] == tag:
+            start_response("200 OK", [*entry[1], ("X-Page-Cache", "hit")])
+            return [entry[2]]
+        return self._fill(environ, start_response, plan)
+
+    def _fill(self, environ, start_response, plan):
+        key, tag, state, family = plan
+        keep = state == "none"
+        seen: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, list(headers)
+            headers.append(("X-Page-Cache", "miss"))
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        headers = seen.get("headers") or []
+        if not (
+            keep
+            and seen.get("status", "").startswith("200 ")
+            and environ.get("colophon.cacheable") == tag
+            and not any(name.lower() == "set-cookie" for name, _ in headers)
+            and dict(headers).get("Content-Encoding", "identity") in (family, "identity")
+        ):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        if len(content) <= self.max_entry:
+            self.store.put(key, (tag, headers, content))
+        return [content]
+
+
+def store_for(app: Flask):
+    """The configured store, or None when ``PAGE_CACHE=off``."""
+    kind = app.config.get("PAGE_CACHE", "memory")
+    max_bytes = app.config.get("PAGE_CACHE_MB", 64) * 1024 * 1024
+    if kind == "off":
+        return None
+    if kind == "redis":
+        url = app.config.get("PAGE_CACHE_REDIS_URL") or app.config.get("REDIS_URL")
+        if url:
+            return RedisStore(url, max_bytes, app.config.get("PAGE_CACHE_PREFIX", "colophon:page:"))
+        log.warning("PAGE_CACHE=redis without REDIS_URL: keeping pages in memory")
+    return MemoryStore(max_bytes)
+
+
+def wrap(app: Flask, wsgi_app: Callable) -> Callable:
+    store = store_for(app)
+    app.extensions["page_cache"] = store
+    return wsgi_app if store is None else PageCache(wsgi_app, app, store)
