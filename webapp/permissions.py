@@ -112,7 +112,14 @@ def can_reply(user: Any, review: Any) -> bool:
     return can_post(user) and (not review.is_hidden or can_see_hidden_review(user, review))
 
 
+def can_change_list(user: Any, book_list: Any) -> bool:
+    """Only its maker edits, reorders, annotates or deletes a list (staff included: a list
+    holds no words beyond its notes, and moderation has no list actions)."""
+    return owns(user, book_list)
+
+
 PREDICATES = {
+    "can_change_list": can_change_list,
     "can_reply": can_reply,
     "can_follow": can_follow,
     "can_mute": can_mute,

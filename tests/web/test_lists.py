@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import make_book
 from webapp.extensions import db
-from webapp.models import BookList
+from webapp.models import BookList, FeedEvent, ListItem
 from webapp.services import lists
 
 pytestmark = pytest.mark.usefixtures("shared_world")
@@ -85,3 +85,109 @@ def test_book_page_lists_query_count_is_fixed(client, users, world, count_querie
         html = client.get(url).get_data(as_text=True)
     assert "List 4" in html and "by lister4" in html
     assert len(many) == len(few)
+
+
+@pytest.fixture
+def shelf(world):
+    """The reader's list with two books, the first with a note."""
+    mine = lists.create(world.reader, "Keepers", "Books I *keep*.")
+    books = [make_book("Keeper A"), make_book("Keeper B")]
+    lists.add(world.reader, mine, books[0], "First note")
+    lists.add(world.reader, mine, books[1])
+    return mine, books
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_edit_a_list(web, auth, world, shelf, htmx):
+    mine, _ = shelf
+    auth.login("reader")
+    page = web.client.get(f"/lists/{mine.id}/edit").get_data(as_text=True)
+    assert 'value="Keepers"' in page and "Books I *keep*." in page
+    bad = web.post(f"/lists/{mine.id}/edit", {"title": " ", "description": "Kept text"}, htmx=htmx)
+    assert bad.status_code == 422 and "Give the list a title." in bad.get_data(as_text=True)
+    assert "Kept text" in bad.get_data(as_text=True)
+    data = {"title": "  Keepers,   revised ", "description": ""}
+    response = web.post(f"/lists/{mine.id}/edit", data, htmx=htmx)
+    if htmx:
+        assert response.status_code == 204
+        assert response.headers["HX-Redirect"] == f"/lists/{mine.id}"
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == f"/lists/{mine.id}"
+    db.session.refresh(mine)
+    assert (mine.title, mine.description) == ("Keepers, revised", None)
+    html = web.client.get(f"/lists/{mine.id}").get_data(as_text=True)
+    assert "Keepers, revised" in html and f'href="/lists/{mine.id}/edit"' in html
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_delete_a_list(web, auth, world, shelf, htmx):
+    mine, books = shelf
+    list_id = mine.id
+    auth.login("reader")
+    ask = web.client.get(f"/lists/{list_id}/delete").get_data(as_text=True)
+    assert "Delete “Keepers”?" in ask and 'class="danger"' in ask
+    response = web.post(f"/lists/{list_id}/delete", htmx=htmx)
+    if htmx:
+        assert response.headers["HX-Redirect"] == "/u/reader/lists"
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/u/reader/lists"
+    db.session.expire_all()
+    assert db.session.get(BookList, list_id) is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(ListItem)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(FeedEvent)) == 0
+    assert db.session.get(type(books[0]), books[0].id) is not None  # the books stay
+    assert web.client.get(f"/lists/{list_id}").status_code == 404
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_change_a_books_note(web, auth, world, shelf, htmx):
+    mine, books = shelf
+    url = f"/lists/{mine.id}/books/{books[0].id}/note"
+    auth.login("reader")
+    page = web.client.get(f"/lists/{mine.id}").get_data(as_text=True)
+    assert f'id="note-{books[0].id}"' in page and "First note</textarea>" in page
+    too_long = "x" * (lists.MAX_NOTE + 1)
+    bad = web.post(url, {"note": too_long}, htmx=htmx)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and too_long in html and "Keep the note under" in html
+    assert f'id="note-{books[0].id}-error"' in html and ("<html" in html) != htmx
+    response = web.post(url, {"note": "  Better note "}, htmx=htmx)
+    if htmx:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in html
+        assert "HX-Request" in response.headers["Vary"] and "data-focus-here" in html
+        assert "Better note" in html
+    else:
+        assert response.headers["Location"] == f"/lists/{mine.id}#item-{books[0].id}"
+    assert [item.note for item in lists.items(mine)] == ["Better note", None]
+    web.post(url, {"note": ""}, htmx=htmx)  # an empty note clears it
+    assert [item.note for item in lists.items(mine)] == [None, None]
+    missing = web.post(f"/lists/{mine.id}/books/{world.book.id}/note", {"note": "x"}, htmx=htmx)
+    assert missing.status_code == 404
+
+
+def test_only_the_maker_changes_a_list(web, auth, world, shelf):
+    mine, books = shelf
+    auth.login("author")
+    assert web.client.get(f"/lists/{mine.id}/edit").status_code == 403
+    assert web.post(f"/lists/{mine.id}/edit", {"title": "Mine now"}).status_code == 403
+    assert web.post(f"/lists/{mine.id}/delete").status_code == 403
+    note = web.post(f"/lists/{mine.id}/books/{books[0].id}/note", {"note": "Mine"})
+    assert note.status_code == 403
+    page = web.client.get(f"/lists/{mine.id}").get_data(as_text=True)
+    assert "/edit" not in page and 'name="note"' not in page
+    db.session.refresh(mine)
+    assert mine.title == "Keepers" and lists.items(mine)[0].note == "First note"
+
+
+def test_a_readers_lists_page(client, auth, world, shelf):
+    lists.create(world.reader, "Empty one")
+    html = client.get("/u/reader").get_data(as_text=True)
+    assert 'href="/u/reader/lists"' in html
+    page = client.get("/u/reader/lists").get_data(as_text=True)
+    assert "reader&#39;s lists" in page and "2 books" in page and "0 books" in page
+    assert page.index("Empty one") < page.index("Keepers")  # newest first
+    assert "Make a list" not in page  # a visitor
+    assert client.get("/u/nobody/lists").status_code == 404
+    auth.login("author")
+    assert "No lists yet." in client.get("/u/author/lists").get_data(as_text=True)

@@ -415,6 +415,26 @@ ROUTES: dict[str, list[Case]] = {
         )
         for a in ("up", "down", "remove")
     ],
+    "lists.note": [
+        _post(
+            lambda w: f"/lists/{w.ids['list']}/books/{w.book.id}/note",
+            by_role(303, 403, 303, 403, 403),
+            lambda w: {"note": "Still good"},
+        )
+    ],
+    "lists.edit": [
+        _get(lambda w: f"/lists/{w.ids['list']}/edit", by_role(303, 403, 200, 403, 403)),
+        _post(
+            lambda w: f"/lists/{w.ids['list']}/edit",
+            by_role(303, 403, 303, 403, 403),
+            lambda w: {"title": "Renamed"},
+        ),
+    ],
+    "lists.delete": [
+        _get(lambda w: f"/lists/{w.ids['list']}/delete", by_role(303, 403, 200, 403, 403)),
+        _post(lambda w: f"/lists/{w.ids['list']}/delete", by_role(303, 403, 303, 403, 403)),
+    ],
+    "lists.of_reader": [_get("/u/author/lists", EVERYONE_200)],
     # Replies: anyone signed in replies; only the author edits or deletes; never report one's own.
     "replies.create": [
         _post(

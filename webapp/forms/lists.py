@@ -17,3 +17,7 @@ class AddToListForm(FlaskForm):
     note = TextAreaField(
         "Note on this book (optional)", render_kw={"maxlength": MAX_NOTE, "rows": 2}
     )
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Note", render_kw={"maxlength": MAX_NOTE, "rows": 2})

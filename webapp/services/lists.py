@@ -1,4 +1,5 @@
-"""Readers' public lists: make one, add books with a note, move them up and down, remove.
+"""Readers' lists: make, rename and delete one; add books with a note, change the note, move
+them up and down, remove them.
 
 Positions are changed with the list's row locked, so two reorders never interleave.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.errors import NotAllowed, ValidationError
+from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookList, ListItem, User
 from webapp.services import activity
@@ -37,18 +38,55 @@ def _note(note: str | None) -> str | None:
     return note
 
 
-def create(owner: User, title: str | None, description: str | None = None) -> BookList:
-    """Raises ValidationError('title')."""
+def _title(title: str | None) -> str:
     title = " ".join((title or "").split())
     if not title:
         raise ValidationError("title", "Give the list a title.")
     if len(title) > MAX_TITLE:
         raise ValidationError("title", f"Keep the title under {MAX_TITLE} characters.")
+    return title
+
+
+def create(owner: User, title: str | None, description: str | None = None) -> BookList:
+    """Raises ValidationError('title')."""
+    title = _title(title)
     book_list = BookList(user_id=owner.id, title=title, description=_note(description))
     db.session.add(book_list)
     activity.list_made(book_list)
     db.session.commit()
     return book_list
+
+
+def update(actor: User, book_list: BookList, title: str | None, description: str | None) -> None:
+    """Rename the list and change what it says it is about. Raises NotAllowed,
+    ValidationError('title' or 'description')."""
+    title = _title(title)
+    try:
+        description = _note(description)
+    except ValidationError as error:
+        raise ValidationError("description", error.message) from error
+    book_list = _owned(actor, book_list)
+    book_list.title, book_list.description = title, description
+    db.session.commit()
+
+
+def delete(actor: User, book_list: BookList) -> None:
+    """The list, its books' places and notes, and its feed entry go. Raises NotAllowed."""
+    db.session.delete(_owned(actor, book_list))
+    db.session.commit()
+
+
+def set_note(actor: User, book_list: BookList, book_id: int, note: str | None) -> None:
+    """Raises NotAllowed, ValidationError('note'), NotFound (the book is not on the list)."""
+    note = _note(note)
+    book_list = _owned(actor, book_list)
+    item = db.session.scalar(
+        select(ListItem).where(ListItem.list_id == book_list.id, ListItem.book_id == book_id)
+    )
+    if item is None:
+        raise NotFound("That book is not on the list.")
+    item.note = note
+    db.session.commit()
 
 
 def items(book_list: BookList) -> list[ListItem]:
@@ -113,6 +151,17 @@ def remove(actor: User, book_list: BookList, book_id: int) -> None:
 def lists_of(user: User) -> list[BookList]:
     query = select(BookList).where(BookList.user_id == user.id)
     return list(db.session.scalars(query.order_by(BookList.created_at.desc(), BookList.id.desc())))
+
+
+def with_counts(user: User) -> list[tuple[BookList, int]]:
+    """The reader's lists, newest first, each with its number of books (one query)."""
+    count = select(func.count(ListItem.id)).where(ListItem.list_id == BookList.id).scalar_subquery()
+    query = (
+        select(BookList, count)
+        .where(BookList.user_id == user.id)
+        .order_by(BookList.created_at.desc(), BookList.id.desc())
+    )
+    return [(book_list, n) for book_list, n in db.session.execute(query)]
 
 
 def including(book: Book, limit: int = ON_BOOK_PAGE) -> list[BookList]:

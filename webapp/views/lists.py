@@ -1,19 +1,21 @@
-"""Readers' lists: make one, see one, add a book from its page, move books up and down."""
+"""Readers' lists: make, see, edit and delete one; add a book from its page, move books up and
+down, change their notes; a reader's lists on their profile."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
+from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db, posting_limit
-from webapp.forms import EmptyForm, apply_error
-from webapp.forms.lists import AddToListForm, ListForm
+from webapp.forms import EmptyForm, apply_error, errors_to
+from webapp.forms.lists import AddToListForm, ListForm, NoteForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, BookList
 from webapp.services import lists
-from webapp.web import book_url
+from webapp.web import book_url, user_or_404
 
 bp = Blueprint("lists", __name__)
 
@@ -23,6 +25,30 @@ def _list_or_404(list_id: int) -> BookList:
     if book_list is None:
         abort(404)
     return book_list
+
+
+def _own_list(list_id: int) -> BookList:
+    """The signed-in reader's own list: 404 if there is none, 403 if it is someone else's."""
+    book_list = _list_or_404(list_id)
+    if not permissions.can_change_list(current_user, book_list):
+        abort(403)
+    return book_list
+
+
+def _items_part(book_list: BookList, message: str, book_id: int, action: str, **context):
+    """Back to the book on the list; htmx gets the list's books with focus where it was."""
+    here = url_for("lists.show", list_id=book_list.id, _anchor=f"item-{book_id}")
+    return respond(
+        here,
+        "lists/_items.html",
+        quiet=True,
+        message=message,
+        book_list=book_list,
+        items=lists.items(book_list),
+        move_form=EmptyForm(),
+        focus=(book_id, action),
+        **context,
+    )
 
 
 @bp.route("/lists/new", methods=["GET", "POST"])
@@ -73,9 +99,7 @@ def add(book_id: int):
 @bp.post("/lists/<int:list_id>/books/<int:book_id>/<any(up, down, remove):action>")
 @login_required
 def change(list_id: int, book_id: int, action: str):
-    book_list = _list_or_404(list_id)
-    if book_list.user_id != current_user.id:
-        abort(403)
+    book_list = _own_list(list_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if action == "remove":
@@ -85,14 +109,57 @@ def change(list_id: int, book_id: int, action: str):
             lists.move(current_user, book_list, book_id, action)
         except ValidationError:
             abort(404)
-    here = url_for("lists.show", list_id=list_id, _anchor=f"item-{book_id}")
-    return respond(
-        here,
+    return _items_part(book_list, "List updated.", book_id, action)
+
+
+@bp.post("/lists/<int:list_id>/books/<int:book_id>/note")
+@login_required
+@posting_limit()
+def note(list_id: int, book_id: int):
+    """Change a book's note; a note too long comes back (422) with the text kept."""
+    book_list, form = _own_list(list_id), NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with errors_to(form):
+        lists.set_note(current_user, book_list, book_id, form.note.data)  # NotFound: 404
+        return _items_part(book_list, "Note saved.", book_id, "note")
+    return invalid(
+        "lists/show.html",
         "lists/_items.html",
-        quiet=True,
-        message="List updated.",
         book_list=book_list,
         items=lists.items(book_list),
         move_form=EmptyForm(),
-        focus=(book_id, action),
+        note_form=form,
+        note_book=book_id,
+        focus=(book_id, "note"),
     )
+
+
+@bp.route("/lists/<int:list_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(list_id: int):
+    book_list = _own_list(list_id)
+    form = ListForm(obj=book_list)
+    if form.validate_on_submit():
+        with errors_to(form):
+            lists.update(current_user, book_list, form.title.data, form.description.data)
+            return respond(url_for("lists.show", list_id=list_id), message="List saved.")
+    return invalid("lists/edit.html", form=form, book_list=book_list)
+
+
+@bp.route("/lists/<int:list_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(list_id: int):
+    """GET asks first (the page without JavaScript); POST deletes."""
+    book_list = _own_list(list_id)
+    if not EmptyForm().validate_on_submit():
+        return render("lists/delete.html", book_list=book_list)
+    lists.delete(current_user, book_list)
+    back = url_for("lists.of_reader", username=current_user.username)
+    return respond(back, message="The list was deleted.", category="info")
+
+
+@bp.get("/u/<username>/lists")
+def of_reader(username: str):
+    reader = user_or_404(username)
+    return render("lists/of_reader.html", reader=reader, lists=lists.with_counts(reader))
