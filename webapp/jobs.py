@@ -34,6 +34,14 @@ def send_digests() -> None:
     mail.send_digests()
 
 
+@periodic(minute="17")
+def clean_up() -> None:
+    """Delete expired archive downloads and imports past their retention (services.retention)."""
+    from webapp.services import retention
+
+    retention.clean_up()
+
+
 @job(retries=2, delay=30)
 def run_import(import_id: int) -> None:
     """Place an uploaded library export's rows (resumes where a stopped run left off)."""

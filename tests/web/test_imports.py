@@ -55,6 +55,7 @@ def test_upload_runs_in_the_worker_reports_every_row_and_undoes(app, web, auth, 
     )
     report = web.client.get(f"/import/{job.id}/report").get_data(as_text=True)
     assert "The row has no title." in report and "Cien años de soledad" in report
+    assert "kept for 30 days" in report
     assert recount.check() == []
 
     problems = web.client.get(f"/import/{job.id}/problems.csv")

@@ -82,3 +82,56 @@ def test_redis_queue_carries_the_mail(redis_app, mailbox):
         assert message["Subject"] == "Reset your password"
         health = web.client.get("/healthz").get_json()
         assert (health["status"], health["database"], health["redis"]) == ("ok", "ok", "ok")
+
+
+def test_expired_archives_and_old_imports_are_deleted_by_a_periodic_job(app):
+    from webapp.models import AccountArchive, LibraryImport
+    from webapp.services import archives, retention
+
+    reader = UserFactory()("keeper")
+    now = utcnow()
+
+    def archive(built_days_ago: int | None, requested_days_ago: int) -> int:
+        row = AccountArchive(
+            user_id=reader.id,
+            token=secrets.token_urlsafe(8),
+            created_at=now - timedelta(days=requested_days_ago),
+        )
+        if built_days_ago is not None:
+            row.data, row.ready_at = "{}", now - timedelta(days=built_days_ago)
+            row.expires_at = row.ready_at + archives.KEEP_FOR
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    def library_import(days_ago: int, state: str) -> int:
+        row = LibraryImport(
+            user_id=reader.id,
+            kind="goodreads",
+            choice="keep_mine",
+            filename="x.csv",
+            data=b"Title\n" if state == "running" else None,
+            state=state,
+            header=[],
+            outcomes=[{"number": 1, "raw": {"Title": "Mine"}}],
+            created_at=now - timedelta(days=days_ago),
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    fresh = archive(1, 1)
+    archive(8, 8)  # expired a day ago
+    archive(None, 8)  # never built (its job was lost)
+    recent = library_import(29, "done")
+    library_import(31, "running")  # a worker lost it a month ago: its file goes too
+    library_import(45, "done")
+    db.session.commit()
+    huey = app.extensions["huey"]
+    assert "clean_up" in [t.name for t in huey.read_periodic(datetime(2026, 11, 25, 12, 17))]
+    assert "clean_up" not in [t.name for t in huey.read_periodic(datetime(2026, 11, 25, 12, 18))]
+    huey.enqueue(huey.colophon_tasks["clean_up"].s())
+    run_jobs(app)
+    assert {a.id for a in db.session.query(AccountArchive)} == {fresh}
+    assert {i.id for i in db.session.query(LibraryImport)} == {recent}
+    assert retention.clean_up() == {"archives": 0, "imports": 0}  # nothing left to do

@@ -9,7 +9,7 @@ from webapp.errors import ValidationError
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.imports import ImportForm
 from webapp.htmx import invalid, render, respond
-from webapp.services import library_imports
+from webapp.services import library_imports, retention
 from webapp.services.import_formats import MAX_BYTES
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -54,7 +54,10 @@ def progress(import_id: int):
 def report(import_id: int):
     job = _own(import_id)
     can_undo = library_imports.can_undo(job)
-    return render("imports/report.html", job=job, can_undo=can_undo, form=EmptyForm())
+    keep_days = retention.IMPORT_KEEP.days
+    return render(
+        "imports/report.html", job=job, can_undo=can_undo, form=EmptyForm(), keep_days=keep_days
+    )
 
 
 @bp.get("/<int:import_id>/problems.csv")
