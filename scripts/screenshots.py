@@ -62,6 +62,7 @@ def seed(app) -> dict[str, str]:
             "profile": "/u/ben_bookworm",
             "signin": "/login",
             "signup": "/signup",
+            "addbook": "/books/new",
             "account": "/account",
             "moderation": "/moderation",
         }
