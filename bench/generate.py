@@ -55,7 +55,7 @@ class DataSet:
     helpful_votes: list[tuple] = field(default_factory=list)
     shelf_entries: list[tuple] = field(default_factory=list)
     reads: list[tuple] = field(default_factory=list)
-    search: list[tuple] = field(default_factory=list)  # (book id, title, subtitle, authors, isbn)
+    search: list[tuple] = field(default_factory=list)  # (book id, title, subtitle, authors)
 
 
 COLUMNS = {
@@ -220,7 +220,7 @@ class Generator:
                 )
             )
             data.search.append(
-                (book_id, title, subtitle or "", " ".join(names[a] for a in chosen), isbn or "")
+                (book_id, title, subtitle or "", " ".join(names[a] for a in chosen))
             )
         self._reads(data)
         return data
@@ -457,9 +457,15 @@ def write_sqlite(conn, data: DataSet) -> None:
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",  # noqa: S608
             _rows(table, getattr(data, table), _sqlite_time),
         )
+    # The word and trigram indexes as webapp.search.index_book writes them.
     cur.executemany(
-        "INSERT INTO book_search (rowid, title, subtitle, authors, isbn) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO book_search (rowid, title, other_titles, subtitle, authors) "
+        "VALUES (?, ?, '', ?, ?)",
         data.search,
+    )
+    cur.executemany(
+        "INSERT INTO book_search_fuzzy (rowid, text) VALUES (?, ?)",
+        [(bid, f"{title} {authors}".lower()) for bid, title, _sub, authors in data.search],
     )
     conn.commit()
     cur.execute("PRAGMA journal_mode = DELETE")
@@ -472,8 +478,8 @@ PG_SEARCH_SQL = """
 UPDATE books SET search_vector =
     setweight(to_tsvector('simple', books.title), 'A') ||
     setweight(to_tsvector('simple', coalesce(a.names, '')), 'A') ||
-    setweight(to_tsvector('simple', coalesce(books.subtitle, '')), 'B') ||
-    to_tsvector('simple', coalesce(books.isbn13, ''))
+    setweight(to_tsvector('simple', coalesce(books.subtitle, '')), 'B'),
+    search_text = lower(books.title || ' ' || coalesce(a.names, ''))
 FROM (
     SELECT ba.book_id, string_agg(au.name, ' ' ORDER BY ba.position) AS names
     FROM book_authors ba JOIN authors au ON au.id = ba.author_id

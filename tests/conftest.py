@@ -163,6 +163,7 @@ def _empty_tables() -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
         db.session.execute(text("DELETE FROM book_search"))
+        db.session.execute(text("DELETE FROM book_search_fuzzy"))
     db.session.commit()
 
 

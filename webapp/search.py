@@ -1,42 +1,53 @@
-"""Full-text search over books; the one place that knows SQLite FTS5 from PostgreSQL tsvector.
+"""Book search; the one place that knows SQLite FTS5 from PostgreSQL tsvector and pg_trgm.
 
-SQLite: an FTS5 table ``book_search`` whose rowid is the book id. PostgreSQL: a ``tsvector``
-column ``books.search_vector`` with a GIN index. Both are created by migration 0002 and filled
-by ``index_book`` in the same transaction as the book, so search never scans with LIKE.
+Two indexes, both written by ``index_book`` in the same transaction as the book:
+
+- **Words** (every query word as a prefix): SQLite's FTS5 table ``book_search`` (title, other
+  titles, subtitle, authors; rowid = book id), PostgreSQL's ``books.search_vector`` (GIN).
+- **Trigrams** for typos ("tolkein"): SQLite's FTS5 ``book_search_fuzzy`` with the trigram
+  tokenizer, PostgreSQL's ``books.search_text`` with a ``gin_trgm_ops`` index.
+
+``matches`` asks the word index first; only when it finds fewer than ``FUZZY_BELOW`` books
+does it add near misses, ranked after every word match. ISBNs are not in either index: a full
+ISBN is an exact lookup (services.catalog), and a partial number is not a search term.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import column, literal_column, select, table, text
+from sqlalchemy import (
+    case,
+    column,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
 from sqlalchemy.sql import Select
 
 from webapp.extensions import db
 
 FTS_TABLE = "book_search"
+FUZZY_TABLE = "book_search_fuzzy"
 MAX_TERMS = 8
-_DELETE_SQL = f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"  # noqa: S608 (constant name)
-_SQLITE_INSERT_SQL = (
-    f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, authors, isbn) "  # noqa: S608
-    "VALUES (:id, :title, :subtitle, :authors, :isbn)"
-)
-_PG_UPDATE_SQL = (
-    "UPDATE books SET search_vector = "
-    "setweight(to_tsvector('simple', :title), 'A') || "
-    "setweight(to_tsvector('simple', :authors), 'A') || "
-    "setweight(to_tsvector('simple', :subtitle), 'B') || "
-    "to_tsvector('simple', :isbn) WHERE id = :id"
-)
+FUZZY_BELOW = 10  # word matches below which near misses are added
+FUZZY_CANDIDATES = 200  # trigram candidates scored on SQLite
+MIN_SIMILARITY = 0.5  # per query word: share of its trigrams in the closest word ("dune" ≠ "june")
+WORD_MATCH_FIRST = -1000.0  # added to word-match ranks so they sort before near misses
+# Column weights for FTS5's bm25 (title, other titles, subtitle, authors): a title match wins.
+BM25 = f"bm25({FTS_TABLE}, 10.0, 10.0, 2.0, 5.0)"
 
 
 def include_name(name, type_, parent_names) -> bool:
     """Alembic filter: the search structures are managed by hand, not by the models."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):
         return False
-    if type_ == "column" and name == "search_vector":
+    if type_ == "column" and name in ("search_vector", "search_text"):
         return False
-    return not (type_ == "index" and name == "ix_books_search")
+    return not (type_ == "index" and name in ("ix_books_search", "ix_books_search_text"))
 
 
 def _dialect() -> str:
@@ -48,61 +59,156 @@ def terms(query: str) -> list[str]:
     return re.findall(r"\w+", query.lower())[:MAX_TERMS]
 
 
+_PG_UPDATE_SQL = (
+    "UPDATE books SET search_vector = "
+    "setweight(to_tsvector('simple', :title), 'A') || "
+    "setweight(to_tsvector('simple', :other_titles), 'A') || "
+    "setweight(to_tsvector('simple', :authors), 'A') || "
+    "setweight(to_tsvector('simple', :subtitle), 'B'), "
+    "search_text = :fuzzy WHERE id = :id"
+)
+_SQLITE_INSERT_SQL = (
+    f"INSERT INTO {FTS_TABLE} (rowid, title, other_titles, subtitle, authors) "  # noqa: S608
+    "VALUES (:id, :title, :other_titles, :subtitle, :authors)"
+)
+_FUZZY_INSERT_SQL = f"INSERT INTO {FUZZY_TABLE} (rowid, text) VALUES (:id, :fuzzy)"  # noqa: S608
+_DELETE_SQL = [f"DELETE FROM {name} WHERE rowid = :id" for name in (FTS_TABLE, FUZZY_TABLE)]  # noqa: S608
+
+
 def index_book(book) -> None:
-    """(Re)write the search entry for ``book``. Call after flush, before commit."""
-    authors = " ".join(a.name for a in book.authors)
-    values = {
-        "id": book.id,
-        "title": book.title,
-        "subtitle": book.subtitle or "",
-        "authors": authors,
-        "isbn": book.isbn13 or "",
-    }
-    if _dialect() == "postgresql":
-        db.session.execute(text(_PG_UPDATE_SQL), values)
-    else:
-        db.session.execute(text(_DELETE_SQL), values)
-        db.session.execute(text(_SQLITE_INSERT_SQL), values)
+    """(Re)write the search entries for ``book``. Call after flush, before commit."""
+    index_books(
+        [
+            {
+                "id": book.id,
+                "title": book.title,
+                "other_titles": " ".join((book.other_titles or "").splitlines()),
+                "subtitle": book.subtitle or "",
+                "authors": " ".join(a.name for a in book.authors),
+            }
+        ]
+    )
 
 
 def index_books(entries: list[dict]) -> None:
-    """Write search entries for many new books at once (an import): one executemany.
+    """(Re)write search entries for many books at once (an import): one executemany each.
 
-    Each entry has ``id``, ``title``, ``subtitle``, ``authors`` (names joined) and ``isbn``.
+    Each entry has ``id``, ``title``, ``subtitle``, ``authors`` (names joined) and optionally
+    ``other_titles`` (joined).
     """
     if not entries:
         return
+    rows = [
+        {**e, "other_titles": e.get("other_titles", "")}
+        | {"fuzzy": f"{e['title']} {e.get('other_titles', '')} {e['authors']}".lower()}
+        for e in entries
+    ]
     if _dialect() == "postgresql":
-        db.session.execute(text(_PG_UPDATE_SQL), entries)
+        db.session.execute(text(_PG_UPDATE_SQL), rows)
         return
-    db.session.execute(text(_DELETE_SQL), entries)
-    db.session.execute(text(_SQLITE_INSERT_SQL), entries)
+    for statement in _DELETE_SQL:
+        db.session.execute(text(statement), rows)
+    db.session.execute(text(_SQLITE_INSERT_SQL), rows)
+    db.session.execute(text(_FUZZY_INSERT_SQL), rows)
 
 
 def remove_book(book_id: int) -> None:
-    """Drop a book's entry (PostgreSQL's column goes with the row)."""
+    """Drop a book's entries (PostgreSQL's columns go with the row)."""
     if _dialect() != "postgresql":
-        db.session.execute(text(_DELETE_SQL), {"id": book_id})
+        for statement in _DELETE_SQL:
+            db.session.execute(text(statement), {"id": book_id})
 
 
 def matches(query: str) -> Select | None:
-    """A select of (book_id, rank) for books matching every word as a prefix; None if no words.
+    """A select of (book_id, rank) for the books ``query`` finds; None if it has no words.
 
-    Lower rank is better on both databases.
+    Lower rank is better on both databases; word matches come before near misses.
     """
     words = terms(query)
     if not words:
         return None
+    exact = _word_matches(words)
+    found = select(db.func.count()).select_from(exact.limit(FUZZY_BELOW).subquery())
+    if db.session.scalar(found) >= FUZZY_BELOW:
+        return exact
+    near = _near_misses(words)
+    if near is None:
+        return exact
+    both = union_all(exact, near).subquery()
+    return select(both.c.book_id, db.func.min(both.c.rank).label("rank")).group_by(both.c.book_id)
+
+
+def _word_matches(words: list[str]) -> Select:
+    """Books holding every word as a prefix, with the word index's rank."""
     if _dialect() == "postgresql":
         tsquery = " & ".join(f"{w}:*" for w in words)
         books = table("books", column("id"), column("search_vector"))
         q = db.func.to_tsquery("simple", tsquery)
         return select(
             books.c.id.label("book_id"),
-            (-db.func.ts_rank(books.c.search_vector, q)).label("rank"),
+            (WORD_MATCH_FIRST - db.func.ts_rank(books.c.search_vector, q)).label("rank"),
         ).where(books.c.search_vector.op("@@")(q))
     fts_query = " ".join(f'"{w}"*' for w in words)
-    fts = table(FTS_TABLE, column("rowid"), column("rank"))
+    fts = table(FTS_TABLE, column("rowid"))
     return select(
-        fts.c.rowid.label("book_id"), literal_column(f"{FTS_TABLE}.rank").label("rank")
+        fts.c.rowid.label("book_id"), (WORD_MATCH_FIRST + literal_column(BM25)).label("rank")
     ).where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
+
+
+def _near_misses(words: list[str]) -> Select | None:
+    """Books whose words are close to every query word of three letters or more."""
+    words = [w for w in words if len(w) >= 3]
+    if not words:
+        return None
+    if _dialect() == "postgresql":
+        # word_similarity's index operator (<%) uses a session threshold; set it per transaction.
+        db.session.execute(
+            text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+            {"t": str(MIN_SIMILARITY)},
+        )
+        books = table("books", column("id"), column("search_text"))
+        similarity = sum(db.func.word_similarity(w, books.c.search_text) for w in words)
+        return select(books.c.id.label("book_id"), (-similarity / len(words)).label("rank")).where(
+            *(literal(w).op("<%")(books.c.search_text) for w in words)
+        )
+    scored = _sqlite_near_misses(words)
+    if not scored:
+        return None
+    books = table("books", column("id"))
+    rank = case(dict(scored), value=books.c.id, else_=0.0)
+    return select(books.c.id.label("book_id"), rank.label("rank")).where(
+        books.c.id.in_([book_id for book_id, _ in scored])
+    )
+
+
+def _sqlite_near_misses(words: list[str]) -> list[tuple[int, float]]:
+    """FTS5's trigram index finds candidates sharing trigrams; each is then scored here as
+    pg_trgm's word_similarity would be, so both databases accept the same near misses."""
+    grams = sorted({g for w in words for g in _trigrams(w, padded=False)})
+    fts_query = " OR ".join(f'"{g}"' for g in grams)
+    rows = db.session.execute(
+        text(
+            f"SELECT rowid, text FROM {FUZZY_TABLE} WHERE {FUZZY_TABLE} MATCH :q "  # noqa: S608
+            "ORDER BY rank LIMIT :n"
+        ),
+        {"q": fts_query, "n": FUZZY_CANDIDATES},
+    )
+    scored = []
+    for book_id, body in rows:
+        text_words = re.findall(r"\w+", body)
+        found = [max((word_similarity(w, t) for t in text_words), default=0.0) for w in words]
+        if min(found) >= MIN_SIMILARITY:
+            scored.append((book_id, -sum(found) / len(found)))
+    return scored
+
+
+def _trigrams(word: str, *, padded: bool = True) -> set[str]:
+    word = f"  {word} " if padded else word
+    return {word[i : i + 3] for i in range(len(word) - 2)}
+
+
+def word_similarity(word: str, other: str) -> float:
+    """About pg_trgm's word_similarity for one word against another: the share of ``word``'s
+    (padded) trigrams that ``other`` has too ("tolkein" in "tolkien": 4 of 8, 0.5)."""
+    grams = _trigrams(word)
+    return len(grams & _trigrams(other)) / len(grams) if grams else 0.0

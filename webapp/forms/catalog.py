@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.services.catalog import BookData, split_authors
+from webapp.services.catalog import BookData, split_authors, split_titles
 
 
 class BookEditForm(FlaskForm):
@@ -17,6 +17,12 @@ class BookEditForm(FlaskForm):
         "Title", validators=[DataRequired("Give the book's title."), Length(max=300)]
     )
     subtitle = StringField("Subtitle", validators=[Optional(), Length(max=300)])
+    other_titles = TextAreaField(
+        "Other titles",
+        validators=[Optional(), Length(max=2000)],
+        description="Titles it is also known by, one per line (e.g. 1984).",
+        render_kw={"rows": 2},
+    )
     authors = TextAreaField(
         "Authors",
         validators=[DataRequired("Name at least one author."), Length(max=2000)],
@@ -65,6 +71,7 @@ def book_data(form: FlaskForm) -> BookData:
     return BookData(
         title=form.title.data or "",
         subtitle=form.subtitle.data,
+        other_titles=split_titles(form.other_titles.data or ""),
         authors=split_authors(form.authors.data or ""),
         isbn=form.isbn.data,
         publisher=form.publisher.data,

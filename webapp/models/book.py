@@ -66,6 +66,9 @@ class Book(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     subtitle: Mapped[str | None] = mapped_column(String(300))
+    # Other titles the book is known by, one per line ("1984" for Nineteen Eighty-Four,
+    # translations, a US title); searched like the title.
+    other_titles: Mapped[str | None] = mapped_column(Text)
     isbn13: Mapped[str | None] = mapped_column(String(13), unique=True)
     publisher: Mapped[str | None] = mapped_column(String(200))
     year: Mapped[int | None] = mapped_column(SmallInteger)

@@ -44,6 +44,7 @@ class BookData:
     title: str
     authors: list[str]
     subtitle: str | None = None
+    other_titles: list[str] = field(default_factory=list)
     isbn: str | None = None
     publisher: str | None = None
     year: int | None = None
@@ -56,8 +57,17 @@ class BookData:
 
 def split_authors(text: str) -> list[str]:
     """One author per line (or separated by semicolons); order is kept, repeats dropped."""
+    return _distinct(re.split(r"[\n;]", text or ""))
+
+
+def split_titles(text: str) -> list[str]:
+    """One title per line (a title may hold a semicolon); order is kept, repeats dropped."""
+    return _distinct((text or "").splitlines())
+
+
+def _distinct(parts) -> list[str]:
     names: list[str] = []
-    for part in re.split(r"[\n;]", text or ""):
+    for part in parts:
         name = " ".join(part.split())
         if name and name.lower() not in {n.lower() for n in names}:
             names.append(name)
@@ -94,6 +104,9 @@ def _clean(data: BookData) -> BookData:
         raise ValidationError("authors", "Name at least one author.")
     if any(len(name) > 200 for name in data.authors):
         raise ValidationError("authors", "Keep each author's name under 200 characters.")
+    data.other_titles = [t for t in data.other_titles if t.lower() != data.title.lower()]
+    if any(len(title) > 300 for title in data.other_titles):
+        raise ValidationError("other_titles", "Keep each title under 300 characters.")
     if data.isbn and data.isbn.strip():
         data.isbn = isbn_rules.to_isbn13(data.isbn)
     else:
@@ -120,6 +133,7 @@ def add_book(actor: User | None, data: BookData, *, confirm_similar: bool = Fals
     book = Book(
         title=data.title,
         subtitle=data.subtitle,
+        other_titles="\n".join(data.other_titles) or None,
         isbn13=data.isbn,
         publisher=data.publisher,
         year=data.year,
@@ -219,7 +233,16 @@ def sort_for(query: str, requested: str | None) -> tuple[str, str]:
     return "", "relevance" if (query or "").strip() else "newest"
 
 
-BOOK_FIELDS = ("title", "subtitle", "isbn13", "publisher", "year", "pages", "language")
+BOOK_FIELDS = (
+    "title",
+    "subtitle",
+    "other_titles",
+    "isbn13",
+    "publisher",
+    "year",
+    "pages",
+    "language",
+)
 
 
 def book_snapshot(book: Book) -> dict:
@@ -246,6 +269,7 @@ def edit_book(actor: User, book: Book, data: BookData) -> None:
             raise DuplicateBook(other)
     before = book_snapshot(book)
     book.title, book.subtitle, book.isbn13 = data.title, data.subtitle, data.isbn
+    book.other_titles = "\n".join(data.other_titles) or None
     book.publisher, book.year, book.pages = data.publisher, data.year, data.pages
     book.language, book.description, book.cover_url = (
         data.language,

@@ -51,6 +51,7 @@ def seed() -> dict[str, int]:
             catalog.BookData(
                 title=entry["title"],
                 subtitle=entry.get("subtitle"),
+                other_titles=entry.get("other_titles", []),
                 authors=entry["authors"],
                 isbn=entry.get("isbn13"),
                 publisher=entry.get("publisher"),

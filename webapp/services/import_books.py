@@ -157,7 +157,6 @@ def _add_books(pairs: list[tuple[Book, ImportRow]]) -> None:
                 "title": book.title,
                 "subtitle": "",
                 "authors": " ".join(row.authors),
-                "isbn": book.isbn13 or "",
             }
             for book, row in pairs
         ]
