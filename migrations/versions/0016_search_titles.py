@@ -6,16 +6,16 @@ and a partial number matched dozens of books by prefix). Typo tolerance: on Post
 ``pg_trgm`` over a ``search_text`` column (GIN index); on SQLite an FTS5 table with the
 trigram tokenizer (``book_search_fuzzy``). See webapp/search.py.
 
-Revision ID: 0015_search_titles
-Revises: 0014_versions
+Revision ID: 0016_search_titles
+Revises: 0015_shelf_private_fields
 Create Date: 2026-11-26 00:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015_search_titles'
-down_revision = '0014_versions'
+revision = '0016_search_titles'
+down_revision = '0015_shelf_private_fields'
 branch_labels = None
 depends_on = None
 
