@@ -71,4 +71,27 @@
       else delete params[name];
     });
   });
+  // A form fetched into place (a link with data-form-link, swapped for the form by htmx) can be
+  // put away: its Cancel puts the link back and focuses it, with no request. On the form's own
+  // page (or without JavaScript) Cancel is a plain link back.
+  var formLinks = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var link = event.detail.elt;
+    if (link && link.hasAttribute && link.hasAttribute("data-form-link")) {
+      var copy = link.cloneNode(true);
+      copy.classList.remove("htmx-request");
+      formLinks[link.id] = copy;
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-form-cancel]");
+    var open = cancel && cancel.closest("[data-form-open]");
+    var link = open && formLinks[open.id];
+    if (!link) return;
+    event.preventDefault();
+    delete formLinks[open.id];
+    open.replaceWith(link);
+    htmx.process(link);
+    link.focus();
+  });
 })();

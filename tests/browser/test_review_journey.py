@@ -161,3 +161,48 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     expect_focus(page, "#my-review-heading")
     assert_no_reload(page)
     assert_accessible(page)
+
+
+def test_report_form_comes_on_demand(page, reviewed_book, live_data):
+    """The book page carries a "Report" link per review, not a form: with JS the form is fetched
+    into place (focus on its first choice; Cancel puts the link back and focuses it), without
+    JS the link is the report page. axe on the page in every state."""
+    name = f"reporter_{uuid.uuid4().hex[:8]}"
+    live_data(lambda: UserFactory()(name))
+    page.goto("/login")
+    page.get_by_label("Username or email").fill(name)
+    page.get_by_label("Password").fill(UserFactory.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text(name)
+    page.goto(reviewed_book["path"])
+    assert_accessible(page)
+    review = page.locator(".review", has_text="Not for me")
+    # One-button forms (helpful, follow) only: no report form until asked.
+    expect(review.locator("input[name=reason], textarea")).to_have_count(0)
+    expect(review.locator("form button")).to_have_count(review.locator("form").count())
+    stay_on_page(page)
+
+    review.get_by_role("link", name="Report").click()
+    if page.js_enabled:
+        expect(review.get_by_label("Spam")).to_be_focused()
+        assert_accessible(page)
+        review.get_by_role("link", name="Cancel").click()
+        expect(review.get_by_role("link", name="Report")).to_be_focused()
+        expect(review.locator("textarea")).to_have_count(0)
+        review.get_by_role("link", name="Report").click()
+        expect(review.get_by_label("Spam")).to_be_focused()
+    else:
+        expect(page).to_have_url(re.compile(r"/reviews/\d+/report$"))
+        assert_accessible(page)
+        page.get_by_role("link", name="Cancel").click()
+        expect(page).to_have_url(re.compile(re.escape(reviewed_book["path"]) + "$"))
+        page.locator(".review", has_text="Not for me").get_by_role("link", name="Report").click()
+    page.get_by_label("Unmarked spoilers").check()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status").first).to_contain_text("moderators will look")
+    review = page.locator(".review", has_text="Not for me")
+    expect(review.locator(".report-done")).to_have_text("Reported")
+    if page.js_enabled:
+        expect(review.locator(".report-done")).to_be_focused()
+    assert_no_reload(page)
+    assert_accessible(page)

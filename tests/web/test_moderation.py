@@ -70,15 +70,23 @@ def test_partials_render_for_the_review_and_profile_pages(app, world):
         from flask_login import login_user
 
         login_user(world["reader"])
+        # On a page of reviews: a link that htmx swaps for the form (no form until asked).
         html = render_template("moderation/_report_control.html", review=review)
-        assert f'id="report-review-{review.id}"' in html and "<details" in html
+        assert f'<a id="report-review-{review.id}"' in html and "<form" not in html
+        assert f'hx-get="/reviews/{review.id}/report" hx-target="this"' in html
+        html = render_template(
+            "moderation/_report_control.html", review=review, report_open=True, next_url="/b"
+        )
         assert f'hx-post="/reviews/{review.id}/report"' in html and 'name="csrf_token"' in html
+        assert 'href="/b" data-form-cancel>Cancel<' in html and "data-focus-here" not in html
         done = render_template(
             "moderation/_report_control.html", review=review, reported_ids={review.id}
         )
         assert "Reported" in done and "<form" not in done
-        html = render_template("moderation/_report_user_control.html", user=author)
-        assert 'action="/u/author/report"' in html
+        html = render_template(
+            "moderation/_report_user_control.html", user=author, report_open=True
+        )
+        assert 'action="/u/author/report"' in html and 'href="/u/author" data-form-cancel' in html
         login_user(author)
         assert render_template("moderation/_report_control.html", review=review).strip() == ""
 
@@ -363,3 +371,23 @@ def test_counts_on_staff_pages_agree_in_number(web, auth, client, world, htmx):
     assert "1 reader matching" in users_page and 'role="region"' in users_page
     log = client.get(f"/moderation/log?target_type=review&target_id={world['review'].id}")
     assert "1 entry, newest first" in log.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_report_form_comes_on_demand(web, auth, world, htmx):
+    """The book page's "Report" link: the report page without JS, the form fetched into place
+    with it (focus on its first choice; Cancel back to the book)."""
+    auth.login("reader")
+    review = world["review"]
+    url = f"/reviews/{review.id}/report"
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = web.client.get(url, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert ("<html" in html) is not htmx
+    control = html[html.index(f'id="report-review-{review.id}"') :]
+    assert f'hx-post="{url}"' in control and 'name="reason"' in control
+    book = f"/books/{world['book'].id}-the-moderated-book"
+    assert f'href="{book}" data-form-cancel>Cancel</a>' in control
+    first = control.index('type="radio"')
+    assert ("data-focus-here" in control[first : control.index(">", first)]) is htmx

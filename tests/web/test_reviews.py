@@ -9,7 +9,7 @@ import pytest
 from tests.factories import make_book, make_review
 from webapp.extensions import db
 from webapp.models import Review
-from webapp.services import reviews, shelves
+from webapp.services import reports, reviews, shelves, tags
 
 BOTH = pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 
@@ -126,10 +126,10 @@ def test_reviews_sort_and_show_more(client, app, users, book):
     assert client.get("/books/999/reviews").status_code == 404
 
 
-def test_book_page_runs_a_fixed_number_of_queries(client, app, users, book, reader, count_queries):
+def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, count_queries):
+    reader = users("reader")
     make_review(reader, book, "4")
     make_review(users(), book, "3", body="first")
-
     path = url(book)
 
     def queries() -> int:
@@ -137,14 +137,43 @@ def test_book_page_runs_a_fixed_number_of_queries(client, app, users, book, read
             assert client.get(path).status_code == 200
         return len(statements)
 
-    with_one = queries()
+    # Visitors: the page's data versions (its ETag), the book, its authors, a page of reviews,
+    # the lists that include it.
+    visitor = queries()
+    auth.login("reader")
+    signed_in = queries()
     for n in range(49):
-        make_review(users(), book, "3", body=f"more {n}")
-    assert queries() == with_one
-    # book, its authors, reader, own review, others, helpful votes, open reports, shelf,
-    # unread notices (header), the reader's reads of it and their tags on it, the lists that
-    # include it and the reader's own lists (for "Add to list"), whom the reader follows
-    assert with_one == 14
+        review = make_review(users(), book, "3", body=f"more {n}")
+        if n % 2:
+            reviews.toggle_helpful(reader, review)
+        if n % 5 == 0:
+            reports.report_review(reader, review, "spam")
+    tags.set_for_book(reader, book, "favourites, Book club, re-read")
+    assert queries() == signed_in
+    auth.logout()
+    client.get("/")  # shows the "signed out" flash: the next page is a plain visitor's
+    assert queries() == visitor == 5
+    # Signed in (no ETag, so no versions): the reader, their review, their votes + reports +
+    # follows + shelf + tags (one query, services/marks.py), unread notices (header), their
+    # reads of it and their lists; 14 before the one query.
+    assert signed_in == 10
+
+
+def test_signed_in_book_page_carries_no_report_forms(client, users, book, reader):
+    made = [make_review(users(), book, "3", body=f"Review {n}") for n in range(3)]
+    reports.report_review(reader, made[0], "spam")
+    reviews.toggle_helpful(reader, made[1])
+    html = html_of(client.get(url(book)))
+    assert 'name="reason"' not in html and '<details id="report-' not in html
+    for review in made[1:]:  # a link to the report page that htmx upgrades in place
+        link = f"/reviews/{review.id}/report"
+        assert (
+            f'id="report-review-{review.id}" class="report-control" href="{link}" hx-get="{link}"'
+            in html
+        )
+    assert f'id="report-review-{made[0].id}" class="report-control report-done"' in html
+    helpful = re.search(rf'<div id="helpful-{made[1].id}".*?</div>', html, re.S).group(0)
+    assert helpful.count("<button") == 1 and 'aria-pressed="true"' in helpful
 
 
 # Saving a rating and review ------------------------------------------------------------

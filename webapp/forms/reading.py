@@ -120,11 +120,12 @@ def reading_context(user, book, **given) -> dict:
     context = {
         "book": book,
         "reading": reads.for_book(user, book),
-        "book_tags": tags.names_for(user, book),
         "read_form": None,
         "tags_form": None,
         **given,
     }
+    if "book_tags" not in context:  # the book page has them from services.marks
+        context["book_tags"] = tags.names_for(user, book)
     if "shelf" not in context:
         context["shelf"] = shelves.status_of(user, book)
     if context["read_form"] is None:

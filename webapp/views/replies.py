@@ -115,7 +115,11 @@ def report(reply_id: int):
             done = "Thank you, moderators will look at it." if created else "Already reported."
             return respond(reply_url(reply), message=done)
     return invalid(
-        "replies/report.html", "replies/_report_control.html", reply=reply, report_form=form
+        "replies/report.html",
+        "replies/_report_control.html",
+        reply=reply,
+        report_form=form,
+        report_open=True,
     )
 
 
