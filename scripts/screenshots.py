@@ -6,6 +6,8 @@ as ``<page>-<width>-<light|dark>.png``. Look at them after a visual change and c
 
     .venv/bin/python scripts/screenshots.py                 # every page
     .venv/bin/python scripts/screenshots.py book signin     # some pages
+    SCREENSHOTS_DIR=/tmp/shots .venv/bin/python scripts/screenshots.py /tags /notifications
+                                                            # any path, signed in, elsewhere
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from webapp.extensions import db  # noqa: E402
 from webapp.models import Book, Review, User  # noqa: E402
 from webapp.services import demo, reports  # noqa: E402
 
-OUT = ROOT / "docs" / "screenshots"
+OUT = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "docs" / "screenshots"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 # Width → viewport height: a desktop, a tablet in portrait, a phone.
@@ -104,6 +106,8 @@ def main(wanted: list[str]) -> int:
         for quiet in ("werkzeug", "webapp.request"):  # one line per request would drown the list
             logging.getLogger(quiet).setLevel(logging.WARNING)
         pages = seed(app)
+        for path in (name for name in wanted if name.startswith("/")):
+            pages[path] = path
         names = wanted or [*pages, "menu"]
         base, server = serve(app)
         OUT.mkdir(parents=True, exist_ok=True)
@@ -128,15 +132,16 @@ def main(wanted: list[str]) -> int:
                                     continue
                                 page.goto(pages[name])
                                 page.evaluate("document.fonts.ready")
-                                path = OUT / f"{name}-{width}-{scheme}.png"
+                                slug = name.strip("/").replace("/", "_") or "root"
+                                path = OUT / f"{slug}-{width}-{scheme}.png"
                                 page.screenshot(path=path)
-                                print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+                                print(f"{path}  {path.stat().st_size // 1024} KB")
                             if signed_in and width < 960 and "menu" in names:
                                 page.goto(pages["home"])  # the folded header, opened
                                 page.locator(".nav-menu > summary").click()
                                 path = OUT / f"menu-{width}-{scheme}.png"
                                 page.screenshot(path=path)
-                                print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+                                print(f"{path}  {path.stat().st_size // 1024} KB")
                             context.close()
                 browser.close()
         finally:

@@ -105,3 +105,20 @@ def test_link_underlines_sit_below_underscores(page, book_path):
     assert float(offset.removesuffix("px")) >= 0.25 * float(size.removesuffix("px"))
     family = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert family.startswith('"Literata Variable"')
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_dark_scheme_keeps_contrast(page, book_path, viewport):
+    """axe (colour contrast included) on the main public pages in dark mode."""
+    page.set_viewport_size(viewport)
+    checkers = [page] if page.js_enabled else [page, page.axe_checker]
+    for target in checkers:
+        target.emulate_media(color_scheme="dark")
+    try:
+        for path in ("/", "/books", book_path, "/login", "/u/ben_bookworm"):
+            page.goto(path)
+            assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+            assert_accessible(page)
+    finally:
+        for target in checkers:
+            target.emulate_media(color_scheme="light")
