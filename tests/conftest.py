@@ -28,7 +28,7 @@ from sqlalchemy import event, make_url, text
 from tests import transactions
 from tests.client import AuthActions, Browserless, IsolatedClient, csrf_from  # noqa: F401
 from tests.factories import UserFactory, World, build_world
-from webapp import create_app
+from webapp import create_app, page_cache
 from webapp.extensions import db, limiter
 
 # The SMTP server and job runner fixtures (tests/mailbox.py).
@@ -200,6 +200,7 @@ def shared_app(database_url):
     for app, _ in apps.values():
         with app.app_context():
             db.engine.dispose()
+            page_cache.dispose(app)
 
 
 @pytest.fixture(scope="session")
@@ -258,6 +259,7 @@ def make_app(database_url, transaction):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+            page_cache.dispose(app)
     limiter.reset()
 
 

@@ -10,6 +10,9 @@ not read them again.
 - **Key**: path, query, page or htmx fragment, the encoding chosen from ``Accept-Encoding``
   (br, gzip or identity) and the site's origin from ``SITE_URL`` (never the Host header; an
   untrusted Host goes to Flask, which refuses it).
+- **Reads** the versions straight from a pooled DBAPI connection, outside any session or app
+  context (a hit costs ~0.16 ms of CPU in process on SQLite); so it sees committed data only,
+  and its tests commit (``@pytest.mark.committed``).
 - **Who**: visitors only. A request with a remember cookie, or a session cookie that signs in
   or carries a flashed message, goes to Flask. Copies are stored only from requests with no
   session cookie at all (so no one's session can leak into a shared copy), only for 200s that
@@ -33,12 +36,14 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 from itsdangerous import BadSignature
+from sqlalchemy import Engine, create_engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_cookie, parse_etags
 from werkzeug.routing import RequestRedirect
 from werkzeug.wsgi import get_host
 
 from webapp import caching
+from webapp.extensions import db
 from webapp.services import versions
 
 log = logging.getLogger(__name__)
@@ -189,6 +194,8 @@ class PageCache:
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self.max_entry = max(store.max_bytes // 8, 1)
+        with app.app_context():
+            self.engine = lookup_engine(db.engine)
 
     # -- who and what ----------------------------------------------------------------------
 
@@ -241,12 +248,11 @@ class PageCache:
         if route is None:
             return None
         endpoint, args = route
-        with self.app.app_context():
-            try:
-                page_versions = versions.for_page(endpoint, args)
-            except Exception:  # the database is Flask's to report (503 page, logs)
-                log.warning("page cache: versions lookup failed", exc_info=True)
-                return None
+        try:
+            page_versions = versions.for_page(endpoint, args, self.engine)
+        except Exception:  # the database is Flask's to report (503 page, logs)
+            log.warning("page cache: versions lookup failed", exc_info=True)
+            return None
         query = environ.get("QUERY_STRING", "")
         mode = caching.fragment_mode(
             lambda name: environ.get(f"HTTP_{name.upper().replace('-', '_')}")
@@ -304,6 +310,23 @@ class PageCache:
         return [content]
 
 
+def lookup_engine(engine: Engine) -> Engine:
+    """Where the cache reads versions: the app's engine, or on PostgreSQL a small pool of its
+    own in autocommit without pre-ping, so a read is one round trip instead of four (ping,
+    BEGIN + SELECT, ROLLBACK on return). A connection that fails is invalidated and the request
+    goes to Flask, whose pool pings: a database restart costs no error."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    size = engine.pool.size() if hasattr(engine.pool, "size") else 5
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=size,
+        max_overflow=2,
+        pool_pre_ping=False,
+    )
+
+
 def store_for(app: Flask):
     """The configured store, or None when ``PAGE_CACHE=off``."""
     kind = app.config.get("PAGE_CACHE", "memory")
@@ -321,4 +344,14 @@ def store_for(app: Flask):
 def wrap(app: Flask, wsgi_app: Callable) -> Callable:
     store = store_for(app)
     app.extensions["page_cache"] = store
-    return wsgi_app if store is None else PageCache(wsgi_app, app, store)
+    if store is None:
+        return wsgi_app
+    layer = app.extensions["page_cache_layer"] = PageCache(wsgi_app, app, store)
+    return layer
+
+
+def dispose(app: Flask) -> None:
+    """Close the cache's own connections (with ``db.engine.dispose()``, e.g. in tests)."""
+    layer = app.extensions.get("page_cache_layer")
+    if layer is not None:
+        layer.engine.dispose()
