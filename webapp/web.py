@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from webapp import permissions
 from webapp.forms.moderation import BULK_ACTIONS
-from webapp.models import REPORT_REASONS, User
+from webapp.models import REPORT_REASONS, SHELVES, User
 from webapp.services import notices, reports
 
 
@@ -72,6 +72,7 @@ def header_counts() -> dict:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(book_url=book_url, author_url=author_url, safe_next=safe_next)
+    app.jinja_env.globals["shelf_names"] = SHELVES
     app.context_processor(header_counts)
 
 

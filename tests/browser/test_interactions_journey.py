@@ -1,12 +1,15 @@
-"""Issue 15, item 3 in a real browser: pointer targets of at least 24×24 CSS px on a phone."""
+"""Issue 15, item 3 in a real browser: one-click Want to read (JS on and off, focus after the
+swap), and pointer targets of at least 24×24 CSS px on a phone."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_review_journey import reviewed_book  # noqa: F401 (fixture)
 
 # Every control a pointer aims at, except links inside text (WCAG 2.5.8's inline exception) and
@@ -18,6 +21,40 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .map(e => { const r = e.getBoundingClientRect();
               return [e.id || e.className, Math.round(r.width), Math.round(r.height)]; })
   .filter(([, w, h]) => w < 24 || h < 24)"""
+
+
+def sign_up(page) -> None:
+    name = f"reader_{uuid.uuid4().hex[:8]}"
+    page.goto("/signup")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Email").fill(f"{name}@example.com")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
+
+
+def test_want_to_read_in_one_click(page, reviewed_book):  # noqa: F811
+    sign_up(page)
+    # On a book card: back to the same list without JS; swapped in place with it.
+    page.goto("/books?sort=top")
+    card = page.locator(".book-card").first
+    title = card.locator(".book-card-title").inner_text()
+    card.get_by_role("button", name=re.compile(f"^Want to read.*{re.escape(title)}$")).click()
+    expect(page).to_have_url(re.compile(r"/books\?sort=top$"))
+    shelved = page.locator(".book-card").first.locator(".shelved")
+    expect(shelved).to_have_text(re.compile("On your Want to read shelf"))
+    if page.js_enabled:
+        expect(shelved).to_be_focused()
+    assert_accessible(page)
+    # On the book page: the button goes, the shelf select shows it (and has focus with JS).
+    page.goto(reviewed_book["path"])
+    page.locator("#shelf-control").get_by_role("button", name="Want to read").click()
+    select = page.locator("#shelf-control").get_by_label("Shelf")
+    expect(select).to_have_value("want_to_read")
+    expect(page.locator("#shelf-control .want-button")).to_have_count(0)
+    if page.js_enabled:
+        expect(select).to_be_focused()
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("page", [True], indirect=True, ids=["js"])

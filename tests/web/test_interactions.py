@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.factories import make_book, make_review
+from webapp.services import shelves
 
 BOTH = pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 
@@ -98,7 +99,7 @@ def test_show_more_focuses_the_first_new_review(web, users, book):
 
 def test_shelf_saves_on_change_with_js_and_keeps_save_without(client, book, reader):
     html = html_of(client.get(f"/books/{book.id}-dune"))
-    form = re.search(r'<form id="shelf-control"[^>]*>', html).group(0)
+    form = re.search(r'<form id="shelf-form"[^>]*>', html).group(0)
     assert 'hx-trigger="change delay:400ms, submit"' in form
     # The Save button stays in the page (no JS); site.js adds .js and CSS hides .no-js-only.
     assert re.search(r'<button type="submit" class="secondary no-js-only" id="shelf-save">', html)
@@ -134,3 +135,75 @@ def test_sign_up_from_elsewhere_goes_home(web):
     data = {"username": "newbie", "email": "newbie@example.com", "password": "a long passphrase"}
     response = web.post("/signup", {**data, "next": "https://evil.example/"})
     assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+# One-click "Want to read" --------------------------------------------------------------------
+
+
+@BOTH
+def test_want_to_read_on_the_book_page(web, book, reader, htmx):
+    page = html_of(web.client.get(f"/books/{book.id}-dune"))
+    assert re.search(r'<form class="want-form" method="post" action="/books/\d+/shelf"', page)
+    assert '<input type="hidden" name="status" value="want_to_read">' in page
+    response = web.post(f"/books/{book.id}/shelf", {"status": "want_to_read"}, htmx=htmx)
+    assert shelves.status_of(reader, book) == "want_to_read"
+    if htmx:
+        html = html_of(response)
+        assert html.lstrip().startswith('<div id="shelf-control"') and "want-form" not in html
+        marks = focus_marks(html)  # the button went: focus moves to the select
+        assert len(marks) == 1 and 'id="shelf-status"' in marks[0]
+        assert "Shelved as Want to read." in html
+    else:
+        assert response.headers["Location"] == f"/books/{book.id}-dune#shelf-control"
+        assert "want-form" not in html_of(web.client.get(f"/books/{book.id}-dune"))
+
+
+@BOTH
+def test_want_to_read_on_a_card(web, book, reader, htmx):
+    listing = html_of(web.client.get("/books?sort=top"))
+    assert f'action="/books/{book.id}/want"' in listing
+    assert '<input type="hidden" name="next" value="/books?sort=top">' in listing
+    response = web.post(f"/books/{book.id}/want", {"next": "/books?sort=top"}, htmx=htmx)
+    assert shelves.status_of(reader, book) == "want_to_read"
+    if htmx:
+        html = html_of(response)
+        assert html.lstrip().startswith(f'<div id="want-{book.id}"') and "<html" not in html
+        assert "On your Want to read shelf" in html
+        marks = focus_marks(html)
+        assert len(marks) == 1 and 'class="shelved"' in marks[0]
+        assert "HX-Request" in response.headers["Vary"]
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/books?sort=top"
+        listing = html_of(web.client.get("/books?sort=top"))
+        assert f'action="/books/{book.id}/want"' not in listing
+        assert "On your Want to read shelf" in listing
+
+
+def test_want_to_read_keeps_a_book_on_its_shelf(web, book, reader):
+    shelves.set_status(reader, book, "reading")
+    response = web.post(f"/books/{book.id}/want", {"next": "//evil.example"})
+    assert response.headers["Location"] == f"/books/{book.id}-dune"  # never off the site
+    assert shelves.status_of(reader, book) == "reading"
+
+
+def test_want_to_read_needs_a_reader_and_a_token(web, client, book):
+    assert "want-button" not in html_of(client.get("/books"))  # visitors: no forms, no cookie
+    response = web.post(f"/books/{book.id}/want")
+    assert response.status_code == 303 and "/login" in response.headers["Location"]
+    assert web.post("/books/999999/want").status_code in (303, 404)
+
+
+def test_cards_shelf_states_cost_one_query(client, users, auth, count_queries):
+    users("reader")
+    auth.login("reader")
+
+    def statements() -> int:
+        with count_queries() as seen:
+            assert client.get("/books").status_code == 200
+        return len(seen)
+
+    make_book("First", ["A"])
+    few = statements()
+    for n in range(10):
+        make_book(f"Book {n}", [f"Author {n}"])
+    assert statements() == few

@@ -320,6 +320,7 @@ ROUTES: dict[str, list[Case]] = {
             lambda w: {"status": "reading"},
         )
     ],
+    "books.want": [_post(lambda w: f"/books/{w.book.id}/want", by_role(303, 303))],
     "reviews.more": [_get(lambda w: f"/books/{w.book.id}/reviews?sort=newest", EVERYONE_200)],
     "reviews.save": [
         _post(lambda w: f"/books/{w.book.id}/review", by_role(303, 303), lambda w: {"rating": "4"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import delete, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from webapp.errors import NotFound, ValidationError
@@ -86,6 +87,29 @@ def set_private(
     entry.content_warnings, entry.updated_at = content_warnings, utcnow()
     db.session.commit()
     return entry
+
+
+def want(user: User, book: Book) -> str:
+    """One click "Want to read" (a book card): the book goes on that shelf unless it is on one
+    already (a book being read or read stays where it is). Returns the shelf it is on."""
+    current = status_of(user, book)
+    if current:
+        return current
+    try:
+        return set_status(user, book, "want_to_read")
+    except IntegrityError:  # a double click: the first click shelved it
+        db.session.rollback()
+        return status_of(user, book) or "want_to_read"
+
+
+def statuses(user: User | None, book_ids: list[int]) -> dict[int, str]:
+    """The reader's shelf of each of these books (one query; none for visitors), for cards."""
+    if user is None or not user.is_authenticated or not book_ids:
+        return {}
+    query = select(ShelfEntry.book_id, ShelfEntry.status).where(
+        ShelfEntry.user_id == user.id, ShelfEntry.book_id.in_(book_ids)
+    )
+    return {book_id: status for book_id, status in db.session.execute(query)}
 
 
 def shelves_of(user: User, limit_per_shelf: int = 12) -> dict[str, list[ShelfEntry]]:

@@ -8,13 +8,13 @@ from flask_login import current_user, login_required
 from webapp import book_page
 from webapp.errors import ValidationError
 from webapp.extensions import db
-from webapp.forms import apply_error
+from webapp.forms import EmptyForm, apply_error
 from webapp.forms.reading import reading_context
 from webapp.forms.reviews import ShelfForm
 from webapp.htmx import invalid, render, respond
 from webapp.models import SHELVES, Book
 from webapp.services import catalog, covers, shelves
-from webapp.web import book_url
+from webapp.web import book_url, safe_next
 
 bp = Blueprint("books", __name__)
 
@@ -56,6 +56,23 @@ def shelf(book_id: int):
             )
     context = book_page.context(book, shelf_form=form)
     return invalid(book_page.PAGE, "books/_shelf.html", **context)
+
+
+@bp.post("/books/<int:book_id>/want")
+@login_required
+def want(book_id: int):
+    """One-click "Want to read" from a book card: back to the list, or the card's control."""
+    book = db.get_or_404(Book, book_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    status = shelves.want(current_user, book)
+    return respond(
+        safe_next(request.form.get("next")) or book_url(book),
+        "books/_want.html",
+        message=f"{book.title}: on your {SHELVES[status]} shelf.",
+        book=book,
+        shelf_of={book.id: status},
+    )
 
 
 @bp.get("/books/<int:book_id>/cover.svg")

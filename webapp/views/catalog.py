@@ -11,7 +11,7 @@ from webapp.forms.catalog import BookForm
 from webapp.htmx import invalid, render, respond
 from webapp.inputs import page_arg
 from webapp.models import Author, Book
-from webapp.services import catalog
+from webapp.services import catalog, shelves
 from webapp.web import author_url, book_url
 
 bp = Blueprint("catalog", __name__)
@@ -22,6 +22,7 @@ def index():
     """One URL for browsing and searching; htmx live search swaps only ``#results``."""
     query = request.args.get("q", "").strip()[:200]
     choice, order = catalog.sort_for(query, request.args.get("sort"))
+    results = catalog.browse(query, order, page_arg())
     return render(
         "catalog/index.html",
         "catalog/_results.html",
@@ -29,7 +30,8 @@ def index():
         q=query,
         sort=choice,
         sorts=catalog.sort_choices(query),
-        results=catalog.browse(query, order, page_arg()),
+        results=results,
+        shelf_of=shelves.statuses(current_user, [book.id for book in results.items]),
     )
 
 
@@ -60,4 +62,6 @@ def author(author_id: int, slug: str | None = None):
     person = db.get_or_404(Author, author_id)
     if slug != person.slug:
         return redirect(author_url(person), 301)
-    return render("catalog/author.html", author=person, books=catalog.books_by_author(person))
+    books = catalog.books_by_author(person)
+    shelf_of = shelves.statuses(current_user, [book.id for book in books])
+    return render("catalog/author.html", author=person, books=books, shelf_of=shelf_of)
