@@ -78,6 +78,7 @@ EFFECTS: dict[str, list] = {
         {"pages": [home], "data": {"title": "A Brand New Book", "authors": "New Writer"}}
     ],
     "books.shelf": [[profile("reader"), book]],
+    "books.want": [[profile("reader"), book]],
     "reviews.save": [[book, profile("reader"), home]],
     "reviews.delete": [[book, profile("author"), home, review]],
     "reviews.helpful": [[book, profile("author")]],
