@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import secrets
 from urllib.parse import quote
@@ -61,6 +62,8 @@ def main() -> None:
     from webapp.extensions import db
     from webapp.models import Book
 
+    # The cost of searching, not of the page cache in front of it (a repeat would be a hit).
+    os.environ["PAGE_CACHE"] = "off"
     app = make_app(args.database_url, secrets.token_hex(32))
     with app.app_context():
         from flask_migrate import upgrade
