@@ -59,6 +59,7 @@ def seed(app) -> dict[str, str]:
         return {
             "home": "/",
             "book": f"/books/{book.id}",
+            "book-visitor": f"/books/{book.id}",
             "books": "/books",
             "search": "/books?q=le+guin",
             "profile": "/u/ben_bookworm",
@@ -70,7 +71,8 @@ def seed(app) -> dict[str, str]:
         }
 
 
-SIGNED_OUT = {"home", "signin", "signup"}  # the others are shown to the signed-in moderator
+# Shown to a visitor; the others to the signed-in moderator.
+SIGNED_OUT = {"home", "signin", "signup", "book-visitor"}
 
 
 def serve(app) -> tuple[str, object]:
