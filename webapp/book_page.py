@@ -54,7 +54,9 @@ def context(book: Book, **given) -> dict:
     sort = sort_arg()
     signed_in = current_user.is_authenticated
     mine = reviews.find(current_user, book) if signed_in else None
-    others, cursor = reviews.for_book(book, sort=sort, exclude_user=current_user)
+    others, cursor = reviews.for_book(
+        book, sort=sort, exclude_user=current_user, viewer=current_user
+    )
     # The reader's votes, reports, shelf and tags here: one query (none for visitors).
     found = marks.of(current_user, others, book)
     entry = found.shelf_entry
@@ -74,7 +76,7 @@ def context(book: Book, **given) -> dict:
         "shelf": shelf,
         "shelf_entry": entry,
         "shelf_form": None,
-        "lists_including": lists.including(book),
+        "lists_including": lists.including(book, current_user),
         "my_lists": lists.lists_of(current_user) if signed_in else [],
         **given,
     }

@@ -10,9 +10,10 @@ from flask import Flask, abort, url_for
 from flask_login import current_user, login_required
 
 from webapp import permissions
+from webapp.extensions import db
 from webapp.forms.moderation import BULK_ACTIONS
-from webapp.models import REPORT_REASONS, SHELVES, User
-from webapp.services import notices, reports
+from webapp.models import REPORT_REASONS, SHELVES, Review, User
+from webapp.services import notices, privacy, reports
 
 
 def book_url(book, anchor: str | None = None, **args) -> str:
@@ -40,6 +41,19 @@ def user_or_404(username: str) -> User:
     if user is None:
         abort(404)
     return user
+
+
+def review_or_404(review_id: int) -> Review:
+    """The review, unless the viewer may not see it: hidden by moderators, or by a reader whose
+    profile is private to the viewer (404 either way: nothing says it exists)."""
+    review = db.session.get(Review, review_id)
+    if review is None:
+        abort(404)
+    if review.is_hidden and not permissions.can_see_hidden_review(current_user, review):
+        abort(404)
+    if not privacy.can_see(current_user, review.user):
+        abort(404)
+    return review
 
 
 def me() -> User:
@@ -89,5 +103,7 @@ def reading_owner(username: str):
     if reader is None:
         abort(404)
     if not permissions.can_see_reading(current_user, reader):
+        abort(403)
+    if not privacy.can_see(current_user, reader):  # a private profile, to a non-follower
         abort(403)
     return reader

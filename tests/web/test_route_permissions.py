@@ -56,6 +56,11 @@ ADMIN_ACTION = by_role(303, 403, 403, 403, 303)
 NOT_ONESELF = by_role(303, 303, 403)  # the rows' target is the author
 
 
+# The author's profile is private in these rows: their reviews, reading and lists are for
+# themselves, staff and approved followers (none among the roles).
+PRIVATE_PAGE = by_role(403, 403, 200, 200, 200)
+PRIVATE_REVIEW = by_role(404, 404, 200, 200, 200)
+
 OWN_PAGE = by_role(303, 404, 200)  # the author's own row; anyone else's is not found
 OWN_ACTION = by_role(303, 404, 303)
 
@@ -325,7 +330,7 @@ ROUTES: dict[str, list[Case]] = {
     "reviews.save": [
         _post(lambda w: f"/books/{w.book.id}/review", by_role(303, 303), lambda w: {"rating": "4"})
     ],
-    "reviews.show": [_get(lambda w: f"/reviews/{w.review.id}", EVERYONE_200)],
+    "reviews.show": [_get(lambda w: f"/reviews/{w.review.id}", PRIVATE_REVIEW)],
     # Only the author edits; the author or an admin deletes; never vote on one's own review.
     "reviews.edit": [_get(lambda w: f"/reviews/{w.review.id}/edit", by_role(303, 403, 200))],
     "reviews.delete": [
@@ -360,8 +365,8 @@ ROUTES: dict[str, list[Case]] = {
     "tags.for_book": [
         _post(lambda w: f"/books/{w.book.id}/tags", by_role(303, 422, 303), lambda w: {"tags": "x"})
     ],
-    "tags.index": [_get("/u/author/tags", EVERYONE_200)],
-    "tags.show": [_get(lambda w: f"/u/author/tags/{w.ids['tags'][0]}", EVERYONE_200)],
+    "tags.index": [_get("/u/author/tags", PRIVATE_PAGE)],
+    "tags.show": [_get(lambda w: f"/u/author/tags/{w.ids['tags'][0]}", PRIVATE_PAGE)],
     "tags.rename": [
         _post(lambda w: f"/tags/{w.ids['tags'][0]}/rename", OWN_ACTION, lambda w: {"name": "Canon"})
     ],
@@ -374,8 +379,8 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "tags.delete": [_post(lambda w: f"/tags/{w.ids['tags'][0]}/delete", OWN_ACTION)],
     # Stats and the year in books: public unless the reader keeps their reading private.
-    "stats.index": [_get("/u/author/stats?year=2025", EVERYONE_200)],
-    "stats.year": [_get("/u/author/year/2025", EVERYONE_200)],
+    "stats.index": [_get("/u/author/stats?year=2025", PRIVATE_PAGE)],
+    "stats.year": [_get("/u/author/year/2025", PRIVATE_PAGE)],
     "reviews.helpful": [
         _post(lambda w: f"/reviews/{w.review.id}/helpful", by_role(303, 303, 403, 303, 303))
     ],
@@ -401,7 +406,7 @@ ROUTES: dict[str, list[Case]] = {
         _get("/lists/new", SIGNED_IN_PAGE),
         _post("/lists/new", by_role(303, 303), lambda w: {"title": "Mine"}),
     ],
-    "lists.show": [_get(lambda w: f"/lists/{w.ids['list']}", EVERYONE_200)],
+    "lists.show": [_get(lambda w: f"/lists/{w.ids['list']}", PRIVATE_PAGE)],
     "lists.add": [
         _post(
             lambda w: f"/books/{w.book.id}/lists",
@@ -435,11 +440,13 @@ ROUTES: dict[str, list[Case]] = {
         _get(lambda w: f"/lists/{w.ids['list']}/delete", by_role(303, 403, 200, 403, 403)),
         _post(lambda w: f"/lists/{w.ids['list']}/delete", by_role(303, 403, 303, 403, 403)),
     ],
-    "lists.of_reader": [_get("/u/author/lists", EVERYONE_200)],
+    "lists.of_reader": [_get("/u/author/lists", PRIVATE_PAGE)],
     # Replies: anyone signed in replies; only the author edits or deletes; never report one's own.
     "replies.create": [
         _post(
-            lambda w: f"/reviews/{w.review.id}/replies", by_role(303, 303), lambda w: {"body": "Hi"}
+            lambda w: f"/reviews/{w.review.id}/replies",
+            by_role(303, 404, 303, 303, 303),  # the private author's review: unseen by reader
+            lambda w: {"body": "Hi"},
         )
     ],
     "replies.edit": [

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookList, ListItem, User
-from webapp.services import activity
+from webapp.services import activity, privacy
 
 MAX_TITLE = 120
 MAX_NOTE = 1000
@@ -164,12 +164,13 @@ def with_counts(user: User) -> list[tuple[BookList, int]]:
     return [(book_list, n) for book_list, n in db.session.execute(query)]
 
 
-def including(book: Book, limit: int = ON_BOOK_PAGE) -> list[BookList]:
-    """Lists that include ``book``, newest first (one query, makers joined)."""
+def including(book: Book, viewer: User | None = None, limit: int = ON_BOOK_PAGE) -> list[BookList]:
+    """Lists that include ``book`` that ``viewer`` may see, newest first (one query, makers
+    joined)."""
     query = (
         select(BookList)
         .join(ListItem, ListItem.list_id == BookList.id)
-        .where(ListItem.book_id == book.id)
+        .where(ListItem.book_id == book.id, privacy.shown_to(viewer, BookList.user_id))
         .order_by(BookList.created_at.desc(), BookList.id.desc())
         .limit(limit)
     )

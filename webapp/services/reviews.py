@@ -17,7 +17,7 @@ from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import cursors, locks, reads, versions
+from webapp.services import cursors, locks, privacy, reads, versions
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -333,9 +333,11 @@ def for_book(
     sort: str = "helpful",
     after: str | None = None,
     exclude_user: User | None = None,
+    viewer: User | None = None,
     limit: int = REVIEWS_PER_PAGE,
 ) -> tuple[list[Review], str | None]:
-    """A page of the book's reviews by others, and the cursor for the next page (keyset).
+    """A page of the book's reviews by others, and the cursor for the next page (keyset);
+    reviews by readers whose profile is private to ``viewer`` are left out.
 
     Keyset pagination keeps "show more" as cheap on page 50 as on page 1.
     """
@@ -343,6 +345,7 @@ def for_book(
         (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
     )
     query = select(Review).options(*LIST_OPTIONS).where(Review.book_id == book.id, VISIBLE)
+    query = query.where(privacy.shown_to(viewer, Review.user_id))
     if permissions.is_signed_in(exclude_user):
         query = query.where(Review.user_id != exclude_user.id)
     cursor = _decode_cursor(after, sort)
@@ -372,6 +375,7 @@ def recent(limit: int = 10) -> list[Review]:
     query = (
         select(Review)
         .where(or_(Review.title.is_not(None), Review.body.is_not(None)), VISIBLE)
+        .where(privacy.shown_to(None, Review.user_id))  # for visitors: public readers only
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(limit)
     )

@@ -14,7 +14,7 @@ from webapp.forms.lists import AddToListForm, ListForm, NoteForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, BookList
-from webapp.services import lists
+from webapp.services import lists, privacy
 from webapp.web import book_url, user_or_404
 
 bp = Blueprint("lists", __name__)
@@ -70,6 +70,8 @@ def new():
 @bp.get("/lists/<int:list_id>")
 def show(list_id: int):
     book_list = _list_or_404(list_id)
+    if not privacy.can_see(current_user, book_list.user):
+        abort(403)  # a private profile's list, to a reader they have not approved
     return render(
         "lists/show.html", book_list=book_list, items=lists.items(book_list), move_form=EmptyForm()
     )
@@ -162,4 +164,6 @@ def delete(list_id: int):
 @bp.get("/u/<username>/lists")
 def of_reader(username: str):
     reader = user_or_404(username)
+    if not privacy.can_see(current_user, reader):
+        abort(403)
     return render("lists/of_reader.html", reader=reader, lists=lists.with_counts(reader))

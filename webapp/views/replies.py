@@ -15,18 +15,14 @@ from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Reply, Review
 from webapp.services import replies
+from webapp.web import review_or_404
 
 bp = Blueprint("replies", __name__)
 DONE = {"hide": "Reply hidden.", "restore": "Reply shown.", "dismiss": "Reports dismissed."}
 
 
 def _review_or_404(review_id: int) -> Review:
-    review = db.session.get(Review, review_id)
-    if review is None or (
-        review.is_hidden and not permissions.can_see_hidden_review(current_user, review)
-    ):
-        abort(404)
-    return review
+    return review_or_404(review_id)
 
 
 def _reply_or_404(reply_id: int) -> Reply:

@@ -14,7 +14,7 @@ from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, Review
 from webapp.services import replies, reviews
-from webapp.web import book_url
+from webapp.web import book_url, review_or_404
 
 bp = Blueprint("reviews", __name__)
 
@@ -56,7 +56,9 @@ def more(book_id: int):
     book = db.get_or_404(Book, book_id)
     sort = book_page.sort_arg()
     after = request.args.get("after")
-    items, cursor = reviews.for_book(book, sort=sort, after=after, exclude_user=current_user)
+    items, cursor = reviews.for_book(
+        book, sort=sort, after=after, exclude_user=current_user, viewer=current_user
+    )
     return render(
         "reviews/index.html",
         "reviews/_page.html",
@@ -71,9 +73,7 @@ def more(book_id: int):
 
 @bp.get("/reviews/<int:review_id>")
 def show(review_id: int):
-    review = db.get_or_404(Review, review_id)
-    if review.is_hidden and not permissions.can_see_hidden_review(current_user, review):
-        abort(404)
+    review = review_or_404(review_id)
     return render(
         "reviews/show.html",
         "reviews/_review.html",

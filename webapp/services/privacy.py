@@ -1,0 +1,43 @@
+"""Private profiles: a private reader's reviews, reads, shelves and lists are for the readers
+they approved (active followers), themselves and staff.
+
+Elsewhere — book pages, the review's own page, the visitors' home page, lists on a book's
+page — those rows are left out for everyone else, as on Goodreads or StoryGraph. A book's kept
+rating aggregates still count a private reader's rating: the numbers are the book's, and
+recounting them per viewer would make every book page a query over all its reviews.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select, true
+
+from webapp import permissions
+from webapp.extensions import db
+from webapp.models import Follow, User
+
+
+def can_see(viewer, owner: User) -> bool:
+    """Whether ``viewer`` sees ``owner``'s reviews, reads, shelves and lists."""
+    if not owner.is_private or permissions.is_moderator(viewer):
+        return True
+    if not permissions.is_signed_in(viewer):
+        return False
+    if viewer.id == owner.id:
+        return True
+    follow = select(Follow.status).where(
+        Follow.follower_id == viewer.id, Follow.followee_id == owner.id
+    )
+    return db.session.scalar(follow) == "active"
+
+
+def shown_to(viewer, user_id):
+    """SQL: the rows whose owner (``user_id``, a column) ``viewer`` may see (see ``can_see``)."""
+    if permissions.is_moderator(viewer):
+        return true()
+    public = ~exists().where(User.id == user_id, User.is_private == true())
+    if not permissions.is_signed_in(viewer):
+        return public
+    followed = select(Follow.followee_id).where(
+        Follow.follower_id == viewer.id, Follow.status == "active"
+    )
+    return or_(public, user_id == viewer.id, user_id.in_(followed))
