@@ -66,3 +66,54 @@ def test_hidden_ratings_do_not_make_a_reader_established(world, users):
     db.session.commit()
     reports.report_review(reader, world.review, "spam", auto_hide=RULE)
     assert reports.established_reporters(world.review, RULE) == 0
+
+
+# Replies are hidden by the same rule -------------------------------------------------------
+
+
+def a_reply(world):
+    from webapp.services import replies
+
+    world.reader.created_at = utcnow() - timedelta(days=30)  # not held as a new account's
+    db.session.commit()
+    return replies.post(world.reader, world.review, "A rude reply")
+
+
+def test_new_accounts_do_not_hide_a_reply(world, users):
+    from webapp.services import replies
+
+    reply = a_reply(world)
+    for n in range(6):
+        replies.report(users(f"sock{n}"), reply, "spam", auto_hide=RULE)
+    assert not reply.is_hidden
+    assert reports.established_reporters(None, RULE, reply=reply) == 0
+
+
+def test_three_established_readers_hide_a_reply(world, users):
+    from sqlalchemy import select
+
+    from webapp.models import AuditEntry, Notice, Report
+    from webapp.services import replies
+
+    reply = a_reply(world)
+    for name in ("real1", "real2", "real3"):
+        assert not reply.is_hidden
+        replies.report(established(users, name), reply, "abuse", auto_hide=RULE)
+    assert reply.is_hidden and reply.hidden_kind == "reports" and reply.hidden_by_id is None
+    assert reply.hidden_reason == reports.AUTO_HIDE_REASON
+    statuses = db.session.scalars(select(Report.status).where(Report.reply_id == reply.id))
+    assert list(statuses) == ["open"] * 3  # still waiting for a moderator
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "hide_reply"))
+    assert entry.actor_id is None and entry.target_id == reply.id
+    told = db.session.scalars(select(Notice.message).where(Notice.user_id == world.reader.id))
+    assert f"Your reply was hidden: {reports.AUTO_HIDE_REASON}" in list(told)
+    assert replies.for_review(world.review, world.author) == []
+
+
+def test_a_staff_report_hides_a_reply_at_once(world):
+    from webapp.services import replies
+
+    reply = a_reply(world)
+    replies.report(world.mod, reply, "spam", auto_hide=RULE)
+    assert reply.is_hidden and reply.hidden_by_id == world.mod.id
+    assert reply.hidden_reason == reports.STAFF_HIDE_REASON

@@ -178,3 +178,22 @@ def test_review_page_query_count_does_not_grow_with_replies(client, users, world
         html = client.get(page).get_data(as_text=True)
     assert "Replies (6)" in html
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_readers_reports_hide_a_reply_with_the_configured_rule(make_app, world, users, htmx):
+    from tests.conftest import AuthActions, Browserless
+
+    app = make_app(MODERATION_AUTO_HIDE=2, MODERATION_REPORTER_MIN_RATINGS=0)
+    age(world.reader)
+    reply = replies.post(world.reader, world.review, "Rude words")
+    for name in ("first", "second"):
+        age(users(name))
+        web = Browserless(app.test_client())
+        AuthActions(web).login(name)
+        response = web.post(f"/replies/{reply.id}/report", {"reason": "abuse"}, htmx=htmx)
+        assert response.status_code == (204 if htmx else 303)  # htmx: HX-Redirect back
+    db.session.refresh(reply)
+    assert reply.is_hidden and reply.hidden_kind == "reports"
+    page = Browserless(app.test_client()).client.get(f"/reviews/{world.review.id}")
+    assert "Rude words" not in page.get_data(as_text=True)

@@ -156,10 +156,16 @@ def hide(actor: User, reply: Reply, reason: str | None) -> None:
     from webapp.services.moderation import clean_reason
 
     _require_staff(actor)
-    reason = clean_reason(reason)
+    _hide(actor, reply, clean_reason(reason), "moderation")
+    _resolve(actor, reply, "actioned", "hidden", "Thank you: a reply you reported was hidden.")
+    db.session.commit()
+
+
+def _hide(actor: User | None, reply: Reply, reason: str, kind: str) -> None:
+    """Hide with an audit entry and the author's notice (``actor`` None: by readers' reports)."""
     before = snapshot(reply)
-    reply.hidden_at, reply.hidden_by_id = utcnow(), actor.id
-    reply.hidden_reason, reply.hidden_kind = reason, "moderation"
+    reply.hidden_at, reply.hidden_by_id = utcnow(), actor.id if actor else None
+    reply.hidden_reason, reply.hidden_kind = reason, kind
     audit(
         actor, "hide_reply", "reply", reply.id, reason=reason, before=before, after=snapshot(reply)
     )
@@ -169,8 +175,6 @@ def hide(actor: User, reply: Reply, reason: str | None) -> None:
         f"/reviews/{reply.review_id}#reply-{reply.id}",
         topic="moderation",
     )
-    _resolve(actor, reply, "actioned", "hidden", "Thank you: a reply you reported was hidden.")
-    db.session.commit()
 
 
 def restore(actor: User, reply: Reply) -> None:
@@ -200,13 +204,27 @@ def dismiss(actor: User, reply: Reply) -> None:
     db.session.commit()
 
 
-def report(reporter: User, reply: Reply, reason: str | None, note: str | None = None) -> bool:
-    """File a report (one open per reader per reply); True if new. Raises NotAllowed."""
-    from webapp.services.reports import clean
+def report(
+    reporter: User, reply: Reply, reason: str | None, note: str | None = None, *, auto_hide=None
+) -> bool:
+    """File a report (one open per reader per reply); True if new. Raises NotAllowed.
+
+    As for reviews (services.reports.AutoHide, the default rule unless ``auto_hide`` is given),
+    a report by staff or enough established readers' open reports hide the reply until a
+    moderator looks; the reports stay open for them.
+    """
+    from webapp.services import reports
 
     if not permissions.is_signed_in(reporter) or permissions.owns(reporter, reply):
         raise NotAllowed("You cannot report your own reply.")
-    reason, note = clean(reason, note)
+    reason, note = reports.clean(reason, note)
+    # Locked first: reports on one reply are counted one at a time.
+    reply = db.session.scalar(
+        select(Reply)
+        .where(Reply.id == reply.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     mine = select(Report).where(
         Report.reply_id == reply.id, Report.reporter_id == reporter.id, Report.status == "open"
     )
@@ -219,6 +237,11 @@ def report(reporter: User, reply: Reply, reason: str | None, note: str | None = 
             )
     except IntegrityError:
         return False
+    if not reply.is_hidden:
+        if permissions.is_moderator(reporter):
+            _hide(reporter, reply, reports.STAFF_HIDE_REASON, "reports")
+        elif (auto_hide or reports.AutoHide()).reached(reply=reply):
+            _hide(None, reply, reports.AUTO_HIDE_REASON, "reports")
     db.session.commit()
     return True
 

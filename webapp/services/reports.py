@@ -39,9 +39,24 @@ class AutoHide:
     min_age_days: int = 7
     min_ratings: int = 3
 
+    @classmethod
+    def from_config(cls, config) -> AutoHide:
+        """The rule the site is configured with (MODERATION_* settings)."""
+        return cls(
+            reports=config["MODERATION_AUTO_HIDE"],
+            min_age_days=config["MODERATION_REPORTER_MIN_DAYS"],
+            min_ratings=config["MODERATION_REPORTER_MIN_RATINGS"],
+        )
 
-def established_reporters(review: Review, rule: AutoHide) -> int:
-    """Distinct established readers (staff included) with an open report on ``review``."""
+    def reached(self, review: Review | None = None, *, reply=None) -> bool:
+        """Whether the open reports on ``review`` (or on ``reply``) now hide it."""
+        return 0 < self.reports <= established_reporters(review, self, reply=reply)
+
+
+def established_reporters(review: Review | None, rule: AutoHide, *, reply=None) -> int:
+    """Distinct established readers (staff included) with an open report on ``review`` (or on
+    ``reply``: replies are hidden by the same rule)."""
+    target = Report.reply_id == reply.id if reply is not None else Report.review_id == review.id
     ratings = (
         select(func.count(Review.id))
         .where(Review.user_id == User.id, Review.hidden_at.is_(None))
@@ -58,7 +73,7 @@ def established_reporters(review: Review, rule: AutoHide) -> int:
     return db.session.scalar(
         select(func.count(func.distinct(Report.reporter_id)))
         .join(User, User.id == Report.reporter_id)
-        .where(Report.review_id == review.id, Report.status == "open", established)
+        .where(target, Report.status == "open", established)
     )
 
 
@@ -142,7 +157,7 @@ def report_review(
     if created and not review.is_hidden:
         if permissions.is_moderator(reporter):
             hide_review(reporter, review, STAFF_HIDE_REASON, kind="reports")
-        elif 0 < auto_hide.reports <= established_reporters(review, auto_hide):
+        elif auto_hide.reached(review):
             hide_review(None, review, AUTO_HIDE_REASON, kind="reports")
     db.session.commit()
     return report, created

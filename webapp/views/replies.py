@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, current_app, url_for
 from flask_login import current_user, login_required
 
 from webapp import book_page, permissions
@@ -14,7 +14,7 @@ from webapp.forms.replies import ReplyForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Reply, Review
-from webapp.services import replies
+from webapp.services import replies, reports
 from webapp.web import review_or_404
 
 bp = Blueprint("replies", __name__)
@@ -107,7 +107,10 @@ def report(reply_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         with errors_to(form):
-            created = replies.report(current_user, reply, form.reason.data, form.note.data)
+            rule = reports.AutoHide.from_config(current_app.config)
+            created = replies.report(
+                current_user, reply, form.reason.data, form.note.data, auto_hide=rule
+            )
             done = "Thank you, moderators will look at it." if created else "Already reported."
             return respond(reply_url(reply), message=done)
     return invalid(

@@ -30,12 +30,7 @@ def _reportable_review(review_id: int) -> Review:
 
 def _auto_hide() -> reports.AutoHide:
     """When enough trusted readers' reports hide a review before a moderator looks."""
-    config = current_app.config
-    return reports.AutoHide(
-        reports=config["MODERATION_AUTO_HIDE"],
-        min_age_days=config["MODERATION_REPORTER_MIN_DAYS"],
-        min_ratings=config["MODERATION_REPORTER_MIN_RATINGS"],
-    )
+    return reports.AutoHide.from_config(current_app.config)
 
 
 def _form(back: str) -> ReportForm:
