@@ -75,6 +75,7 @@ def context(book: Book, **given) -> dict:
         **_marks_context(found),
         "shelf": shelf,
         "shelf_entry": entry,
+        "private_form": None,
         "shelf_form": None,
         "lists_including": lists.including(book, current_user),
         "my_lists": lists.lists_of(current_user) if signed_in else [],

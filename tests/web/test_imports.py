@@ -158,8 +158,44 @@ def test_private_notes_are_shown_to_their_reader_alone(web, auth, users):
     assert "Lent to Sam." not in web.client.get(url, follow_redirects=True).get_data(True)
     auth.login("peeker")
     page = web.client.get(url, follow_redirects=True).get_data(True)
-    assert "Lent to Sam." not in page and "Your private notes" not in page
+    # Their own (empty) private notes, never the other reader's.
+    assert "Lent to Sam." not in page and "Grief" not in page and "Copies you own</dt>" not in page
     auth.logout()
     auth.login("noter")
     page = web.client.get(url, follow_redirects=True).get_data(True)
     assert "Lent to Sam." in page and "Copies you own</dt><dd>2" in page and "Grief" in page
+
+
+def test_private_notes_are_edited_on_the_book_page(web, auth, users):
+    reader = users("editor")
+    book = make_book("Middlemarch", authors=("George Eliot",))
+    auth.login("editor")
+    url = f"/books/{book.id}/private"
+    form = {"notes": "Lent to Sam.", "owned_copies": "2", "content_warnings": "Grief"}
+    refused = web.post(url, form)  # not on a shelf yet: nowhere to keep them
+    assert refused.status_code == 422 and "Put the book on a shelf first." in refused.get_data(True)
+    shelves.set_status(reader, book, "read")
+
+    saved = web.post(url, form)
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("#private-notes")
+    entry = db.session.get(ShelfEntry, (reader.id, book.id))
+    assert (entry.private_notes, entry.owned_copies, entry.content_warnings) == (
+        "Lent to Sam.",
+        2,
+        "Grief",
+    )
+    swapped = web.post(url, {**form, "notes": "Back from Sam."}, htmx=True)
+    html = swapped.get_data(True)
+    assert (
+        swapped.status_code == 200
+        and "<html" not in html
+        and "HX-Request" in swapped.headers["Vary"]
+    )
+    assert 'id="private-notes"' in html and "Back from Sam." in html and "data-focus-here" in html
+
+    bad = web.post(url, {**form, "owned_copies": "two", "notes": "Kept text."}, htmx=True)
+    html = bad.get_data(True)
+    assert bad.status_code == 422 and "<html" not in html
+    assert "whole number" in html and "Kept text." in html and 'aria-invalid="true"' in html
+    db.session.refresh(entry)
+    assert entry.private_notes == "Back from Sam."

@@ -361,6 +361,14 @@ ROUTES: dict[str, list[Case]] = {
     "reads.privacy": [
         _post("/account/reading-privacy", by_role(303, 303), lambda w: {"reading_private": "y"})
     ],
+    # Private notes, like tags, need the book on one's shelves: the author's is (422 for others).
+    "books.private": [
+        _post(
+            lambda w: f"/books/{w.book.id}/private",
+            by_role(303, 422, 303),
+            lambda w: {"notes": "x", "owned_copies": "1"},
+        )
+    ],
     # Tagging needs the book on one's shelves: the author's is, the others' is not (422).
     "tags.for_book": [
         _post(lambda w: f"/books/{w.book.id}/tags", by_role(303, 422, 303), lambda w: {"tags": "x"})

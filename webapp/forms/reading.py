@@ -11,6 +11,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import Optional
 
@@ -70,6 +71,14 @@ class TagsForm(FlaskForm):
         description="Separate tags with commas, e.g. favourites, book club 2025.",
         render_kw={"autocomplete": "off"},
     )
+
+
+class PrivateNotesForm(FlaskForm):
+    """The reader's private notes, copies owned and content warnings on a shelved book."""
+
+    notes = TextAreaField("Notes")
+    owned_copies = StringField("Copies you own")
+    content_warnings = TextAreaField("Content warnings")
 
 
 class TagRenameForm(FlaskForm):

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from webapp.errors import NotFound, ValidationError
+from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import SHELVES, Book, ShelfEntry, User, utcnow
 from webapp.services import reads, versions
@@ -69,13 +69,22 @@ MAX_COPIES = 999
 
 
 def set_private(
-    user: User, book: Book, *, notes: str | None, owned_copies: int, content_warnings: str | None
+    user: User,
+    book: Book,
+    *,
+    notes: str | None,
+    owned_copies: int | str | None,
+    content_warnings: str | None,
 ) -> ShelfEntry:
     """The reader's private notes, copies owned and content warnings for a shelved book.
-    Raises ValidationError beside the field; NotFound when the book is not on a shelf."""
+    Raises ValidationError beside the field (the book must be on a shelf)."""
+    text = str(owned_copies if owned_copies is not None else "").strip() or "0"
+    if not (text.isascii() and text.isdigit()):
+        raise ValidationError("owned_copies", "Give the number of copies as a whole number.")
+    owned_copies = int(text)
     entry = db.session.get(ShelfEntry, (user.id, book.id), with_for_update=True)
     if entry is None:
-        raise NotFound("Put the book on a shelf first.")
+        raise ValidationError("notes", "Put the book on a shelf first.")
     notes = (notes or "").strip() or None
     content_warnings = (content_warnings or "").strip() or None
     for name, value in (("notes", notes), ("content_warnings", content_warnings)):

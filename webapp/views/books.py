@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from webapp import book_page
 from webapp.errors import ValidationError
 from webapp.extensions import db
-from webapp.forms import EmptyForm, apply_error
-from webapp.forms.reading import reading_context
+from webapp.forms import EmptyForm, apply_error, errors_to
+from webapp.forms.reading import PrivateNotesForm, reading_context
 from webapp.forms.reviews import ShelfForm
 from webapp.htmx import invalid, render, respond
 from webapp.models import SHELVES, Book
@@ -73,6 +73,31 @@ def want(book_id: int):
         book=book,
         shelf_of={book.id: status},
     )
+
+
+@bp.post("/books/<int:book_id>/private")
+@login_required
+def private(book_id: int):
+    book = db.get_or_404(Book, book_id)
+    form = PrivateNotesForm()
+    if form.validate_on_submit():
+        with errors_to(form):
+            entry = shelves.set_private(
+                current_user,
+                book,
+                notes=form.notes.data,
+                owned_copies=form.owned_copies.data,
+                content_warnings=form.content_warnings.data,
+            )
+            return respond(
+                book_url(book, "private-notes"),
+                "books/_private.html",
+                message="Private notes saved.",
+                book=book,
+                shelf_entry=entry,
+            )
+    context = book_page.context(book, private_form=form)
+    return invalid(book_page.PAGE, "books/_private.html", **context)
 
 
 @bp.get("/books/<int:book_id>/cover.svg")
