@@ -79,6 +79,7 @@ EFFECTS: dict[str, list] = {
     ],
     "books.shelf": [[profile("reader"), book]],
     "books.want": [[profile("reader"), book]],
+    "books.private": [None],  # the reader's own notes: no public page shows them
     "reviews.save": [[book, profile("reader"), home]],
     "reviews.delete": [[book, profile("author"), home, review]],
     "reviews.helpful": [[book, profile("author")]],

@@ -92,8 +92,9 @@ def set_private(
             raise ValidationError(name, f"Keep it under {MAX_PRIVATE:,} characters.")
     if not 0 <= owned_copies <= MAX_COPIES:
         raise ValidationError("owned_copies", f"Give a number from 0 to {MAX_COPIES}.")
+    # ``updated_at`` stays: it orders the public shelves, and nothing public changed.
     entry.private_notes, entry.owned_copies = notes, owned_copies
-    entry.content_warnings, entry.updated_at = content_warnings, utcnow()
+    entry.content_warnings = content_warnings
     db.session.commit()
     return entry
 

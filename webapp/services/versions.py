@@ -75,6 +75,8 @@ BOOK_KEPT = frozenset(
         "search_vector",
     }
 )
+# Columns of shelf entries that only their reader sees.
+ENTRY_PRIVATE = frozenset({"private_notes", "owned_copies", "content_warnings"})
 # Columns of users that no public page shows.
 USER_PRIVATE = frozenset(
     {
@@ -262,6 +264,8 @@ def _collect(session: Session, obj, is_new: bool, is_deleted: bool) -> None:
                 keys.add(SITE)  # its title shows on the pages of every book it holds
         case ListItem():
             keys.update({("book", obj.book_id), CATALOG})
+        case ShelfEntry() if not is_new and not is_deleted and _changed(obj) <= ENTRY_PRIVATE:
+            return  # the reader's private notes: no public page shows them
         case ShelfEntry() | Read() | ShelfTag():
             keys.update({("user", obj.user_id), ("book", obj.book_id)})
         case ProgressUpdate():
