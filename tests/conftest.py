@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from webapp import create_app, page_cache
 from webapp.extensions import db, limiter
 
 # The SMTP server and job runner fixtures (tests/mailbox.py).
-pytest_plugins = ["tests.mailbox"]
+pytest_plugins = ["tests.mailbox", "tests.media_parts"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The server's own database, used to create the test databases.
@@ -55,6 +56,9 @@ REDIS_TEST_URL = (
 )
 
 transactions.install()
+
+# Uploaded and fetched images land here, never in the checkout's instance/media.
+MEDIA_DIR = tempfile.mkdtemp(prefix="colophon-test-media-")
 
 
 def require(condition: bool, reason: str) -> None:
@@ -92,6 +96,7 @@ def config_for(url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SERVER_NAME": None,
+        "MEDIA_DIR": MEDIA_DIR,
         **overrides,
     }
 

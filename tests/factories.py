@@ -73,8 +73,13 @@ def make_book(title: str | None = None, authors=("Some Author",), **fields):
     if "isbn13" in fields:
         fields["isbn"] = fields.pop("isbn13")
     fields.setdefault("isbn", isbn13_for(next(_isbn_seq)))
+    cover_url = fields.pop("cover_url", None)  # an old cover link (before migration 0013)
     data = catalog.BookData(title=title, authors=list(authors), **fields)
-    return catalog.add_book(None, data, confirm_similar=True)
+    book = catalog.add_book(None, data, confirm_similar=True)
+    if cover_url:
+        book.cover_url = cover_url
+        db.session.commit()
+    return book
 
 
 def make_review(user, book, stars=4, **fields):

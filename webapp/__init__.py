@@ -52,9 +52,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from webapp import tasks
+    from webapp import media, tasks
 
     tasks.init_app(app)
+    media.init_app(app)
 
     from webapp.engine import configure_engine, guard_session_teardown
 
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
         lists,
         mail,
         main,
+        media,
         notices,
         reads,
         recovery,
@@ -108,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reads.bp)
     app.register_blueprint(tags.bp)
     app.register_blueprint(stats.bp)
+    app.register_blueprint(media.bp)
 
 
 def register_hooks(app: Flask) -> None:
@@ -123,6 +126,14 @@ def register_hooks(app: Flask) -> None:
     from webapp.services.reads import today
 
     app.jinja_env.globals["today"] = today
+    from webapp.services import avatars, covers
+
+    app.jinja_env.globals.update(
+        cover_src=covers.cover_src,
+        avatar_src=avatars.avatar_src,
+        avatar_initial=avatars.initial,
+        avatar_tone=avatars.tone,
+    )
 
     from webapp import caching
 

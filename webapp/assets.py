@@ -67,6 +67,7 @@ BUNDLES = {
         "css/moderation.css",
         "css/reading.css",
         "css/interactions.css",
+        "css/media.css",
     ),
 }
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import markdown
+from webapp.forms.media import CoverForm
 from webapp.forms.reading import reading_context
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.models import Book, Review
@@ -84,6 +85,8 @@ def context(book: Book, **given) -> dict:
     if signed_in and result["form"] is None and mine is None:
         # With a review of their own the page shows it, not the form ("Edit" fetches one).
         result["form"] = ReviewForm()
+    if signed_in and result.get("cover_form") is None:
+        result["cover_form"] = CoverForm(formdata=None)
     if signed_in and result["shelf_form"] is None:
         result["shelf_form"] = ShelfForm(data={"status": shelf or ""})
     if signed_in:

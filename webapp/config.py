@@ -22,6 +22,7 @@ load_dotenv(ROOT / ".env", override=False)
 
 
 # Where the site runs when SITE_URL is not set (production has no default: flask doctor says so).
+DEFAULT_COVER_SOURCE = "https://covers.openlibrary.org/b/isbn/{isbn}-L.jpg?default=false"
 DEFAULT_SITE_URL = {"development": "http://localhost:5000", "testing": "http://localhost"}
 
 
@@ -192,4 +193,18 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         # … counting only established readers: accounts this old, with this many ratings.
         "MODERATION_REPORTER_MIN_DAYS": _int("MODERATION_REPORTER_MIN_DAYS", 7),
         "MODERATION_REPORTER_MIN_RATINGS": _int("MODERATION_REPORTER_MIN_RATINGS", 3),
+        # Covers and avatars (webapp/media.py): a folder, or an S3-compatible bucket when
+        # MEDIA_S3_BUCKET is set; served by the site itself either way.
+        "MEDIA_DIR": os.environ.get("MEDIA_DIR") or str(INSTANCE / "media"),
+        "MEDIA_S3_BUCKET": os.environ.get("MEDIA_S3_BUCKET") or None,
+        "MEDIA_S3_ENDPOINT_URL": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "MEDIA_S3_REGION": os.environ.get("MEDIA_S3_REGION") or None,
+        "MEDIA_S3_PREFIX": os.environ.get("MEDIA_S3_PREFIX") or "",
+        "MEDIA_S3_ACCESS_KEY_ID": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+        "MEDIA_S3_SECRET_ACCESS_KEY": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+        # Where the worker looks for a book's cover by ISBN ({isbn} is the ISBN-13); empty: never.
+        "COVER_SOURCE_URL": os.environ.get("COVER_SOURCE_URL", DEFAULT_COVER_SOURCE),
+        # Fetch covers at all (tests switch it on where they serve the source themselves).
+        "COVER_FETCH": _bool("COVER_FETCH", mode != "testing"),
+        "COVER_FETCH_TIMEOUT": float(os.environ.get("COVER_FETCH_TIMEOUT", "10")),
     }

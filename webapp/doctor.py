@@ -7,6 +7,7 @@ any check fails, so a release phase or a deploy script can stop on it.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -243,6 +244,43 @@ def check_queue(app: Flask) -> Check:
     return Check(OK if answers else FAIL, "task queue", detail)
 
 
+# Environment variables a platform with an ephemeral disk sets in every dyno/instance.
+PAAS_MARKERS = {
+    "DYNO": "Heroku",
+    "RENDER": "Render",
+    "FLY_APP_NAME": "Fly.io",
+    "RAILWAY_ENVIRONMENT": "Railway",
+    "K_SERVICE": "Cloud Run",
+    "PLATFORM_APPLICATION_NAME": "Platform.sh",
+    "SCALINGO_APP": "Scalingo",
+}
+
+
+def paas_name() -> str | None:
+    return next((name for var, name in PAAS_MARKERS.items() if os.environ.get(var)), None)
+
+
+def check_media(app: Flask) -> Check:
+    """Uploaded and fetched images must outlive a deploy: a PaaS disk does not."""
+    store = app.extensions["media"]
+    if store.kind == "s3":
+        try:
+            store.check()
+        except Exception as exc:  # any client error: unreachable, no bucket, no rights
+            return Check(FAIL, "media storage", f"{store.describe()}: {type(exc).__name__}")
+        return Check(OK, "media storage", f"{store.describe()} answers")
+    platform = paas_name()
+    if platform and app.config["COLOPHON_ENV"] == "production":
+        return Check(
+            WARN,
+            "media storage",
+            f"{store.describe()} on {platform}, whose disk is wiped on every deploy and "
+            "restart: covers and avatars would be lost; set MEDIA_S3_BUCKET (and "
+            "MEDIA_S3_ENDPOINT_URL for a non-AWS store)",
+        )
+    return Check(OK, "media storage", f"{store.describe()}; keep it on a persistent disk")
+
+
 CHECKS: list[Callable[[Flask], Check | None]] = [
     check_mode,
     check_secret,
@@ -256,6 +294,7 @@ CHECKS: list[Callable[[Flask], Check | None]] = [
     check_redis,
     check_queue,
     check_sqlite,
+    check_media,
 ]
 
 

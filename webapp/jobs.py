@@ -55,3 +55,18 @@ def build_archive(archive_id: int) -> None:
     from webapp.services import archives
 
     archives.build(archive_id)
+
+
+@job(retries=3, delay=60)  # 1, 2, 4 minutes: a source that is down for a moment
+def fetch_cover(book_id: int) -> None:
+    from webapp.services import covers
+
+    covers.fetch(book_id)
+
+
+@periodic(minute="*/5")
+def queue_cover_fetches() -> None:
+    """Old cover links (migration 0017) are fetched into storage a batch at a time."""
+    from webapp.services import covers
+
+    covers.queue_legacy_fetches()

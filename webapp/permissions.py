@@ -118,8 +118,19 @@ def can_change_list(user: Any, book_list: Any) -> bool:
     return owns(user, book_list)
 
 
+def can_upload_cover(user: Any, book: Any) -> bool:
+    """Staff replace covers at any time; a reader who may post gives one to a book without."""
+    return is_moderator(user) or (can_post(user) and book.cover_key is None)
+
+
+def can_remove_cover(user: Any, book: Any) -> bool:
+    return is_moderator(user) and book.cover_key is not None
+
+
 PREDICATES = {
     "can_change_list": can_change_list,
+    "can_upload_cover": can_upload_cover,
+    "can_remove_cover": can_remove_cover,
     "can_reply": can_reply,
     "can_follow": can_follow,
     "can_mute": can_mute,

@@ -210,3 +210,39 @@ def test_weak_secrets_fail(secret):
 def test_generated_secrets_pass(secret):
     assert check_secret(_App(secret)).status == OK
     assert secret_bits(secret) >= 100
+
+
+def test_local_media_on_a_paas_warns_that_the_disk_is_ephemeral(make_app, monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    for var in ("DYNO", "RENDER", "FLY_APP_NAME", "RAILWAY_ENVIRONMENT", "K_SERVICE"):
+        monkeypatch.delenv(var, raising=False)
+    app = production(make_app)
+    result, statuses = doctor(app)
+    assert statuses["media storage"] == OK and "local disk" in result.output
+    monkeypatch.setenv("DYNO", "web.1")
+    result, statuses = doctor(app)
+    assert statuses["media storage"] == WARN
+    assert "on Heroku, whose disk is wiped" in result.output and "MEDIA_S3_BUCKET" in result.output
+
+
+def test_s3_media_storage_is_checked(make_app, monkeypatch, s3_endpoint):
+    import boto3
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    monkeypatch.setenv("DYNO", "web.1")
+    settings = {
+        "MEDIA_S3_ENDPOINT_URL": s3_endpoint,
+        "MEDIA_S3_ACCESS_KEY_ID": "test",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "test",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket="doctor-media")
+    result, statuses = doctor(production(make_app, MEDIA_S3_BUCKET="doctor-media", **settings))
+    assert statuses["media storage"] == OK and "S3 bucket doctor-media" in result.output
+    result, statuses = doctor(production(make_app, MEDIA_S3_BUCKET="missing-bucket", **settings))
+    assert statuses["media storage"] == FAIL and result.exit_code == 1

@@ -21,7 +21,7 @@ STRONG_SECRET = secrets.token_hex(32)
 HTTP = "http://localhost"
 HTTPS = {"X-Forwarded-Proto": "https"}
 EXPECTED_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 FOREVER = "public, max-age=31536000, immutable"

@@ -11,6 +11,7 @@ request runs in a savepoint rolled back afterwards, so each role meets the same 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,6 +20,7 @@ import pytest
 
 from tests.conftest import Browserless, config_for
 from tests.factories import UserFactory, World, moderation_book, moderation_review
+from tests.media_parts import png
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Book, Reply, User
@@ -114,6 +116,11 @@ def _unsubscribe(w) -> str:
     from webapp.services import mail
 
     return mail.unsubscribe_token(w.users["author"], "all")
+
+
+def _image(w, field: str = "image") -> dict:
+    """A small real PNG as an upload (a fresh stream for every request)."""
+    return {field: (io.BytesIO(png(40, 60)), "cover.png")}
 
 
 def _failure(w) -> int:
@@ -213,6 +220,21 @@ ROUTES: dict[str, list[Case]] = {
         _get(lambda w: f"/books/{w.book.id}-{w.book.slug}", EVERYONE_200),
     ],
     "books.cover": [_get(lambda w: f"/books/{w.book.id}/cover.svg", EVERYONE_200)],
+    # A reader may give a cover to a book without one; staff at any time (no file: 422).
+    "books.upload_cover": [
+        _post(lambda w: f"/books/{w.book.id}/cover", by_role(303, 303), _image),
+        _post(lambda w: f"/books/{w.book.id}/cover", by_role(303, 422)),
+    ],
+    "books.remove_cover": [_post(lambda w: f"/books/{w.book.id}/cover/remove", STAFF_ACTION)],
+    "account.avatar": [
+        _post("/account/avatar", by_role(303, 303), lambda w: _image(w, "avatar-image")),
+        _post("/account/avatar", by_role(303, 422)),
+    ],
+    "account.remove_avatar": [_post("/account/avatar/remove", by_role(303, 303))],
+    "media.file": [
+        _get("/media/covers/0123456789abcdef0123-m.jpg", by_role(404, 404)),
+        _get("/media/elsewhere/0123456789abcdef0123-m.jpg", by_role(404, 404)),
+    ],
     # Reporting: any signed-in reader but the author; staff may report too.
     "reports.review": [
         _get(lambda w: f"/reviews/{w.review.id}/report", by_role(303, 200, 403)),

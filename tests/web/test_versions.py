@@ -53,6 +53,11 @@ EFFECTS: dict[str, list] = {
         {"pages": [book, profile("author")], "as": "author", "data": {"delete-password": "x"}}
     ],
     "account.notifications": [None],
+    # A picture shows beside the reader's reviews on every book page: the site version moves.
+    "account.avatar": [[profile("reader"), book], None],
+    "account.remove_avatar": [None],  # the row's reader has no picture: nothing changes
+    "books.upload_cover": [[book, home], None],
+    "books.remove_cover": [None],  # the row's book has no cover: nothing changes
     "account.resend_confirmation": [None],
     "account.privacy": [[profile("reader")]],
     "recovery.forgot_password": [None],

@@ -1,10 +1,11 @@
-"""Adding a book to the catalogue and editing one (staff). Rules (ISBN checks, duplicates,
-https covers) live in services.catalog; these forms only shape the input, the same way for both."""
+"""Adding a book to the catalogue and editing one (staff). Rules (ISBN checks, duplicates)
+live in services.catalog; these forms only shape the input, the same way for both. Covers are
+uploaded on the book's page (services.covers), never linked from elsewhere."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.services.catalog import BookData, split_authors, split_titles
@@ -52,11 +53,6 @@ class BookEditForm(FlaskForm):
         validators=[Optional(), Length(max=20_000)],
         description="Markdown: *italic*, **bold**, [links](https://…). No spoilers, please.",
     )
-    cover_url = URLField(
-        "Cover image URL",
-        validators=[Optional(), Length(max=500)],
-        description="An https:// address of the cover image (optional).",
-    )
 
     def to_data(self) -> BookData:
         return book_data(self)
@@ -79,5 +75,4 @@ def book_data(form: FlaskForm) -> BookData:
         pages=form.pages.data,
         language=form.language.data,
         description=form.description.data,
-        cover_url=form.cover_url.data,
     )

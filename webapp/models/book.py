@@ -75,7 +75,13 @@ class Book(db.Model):
     pages: Mapped[int | None] = mapped_column(Integer)
     language: Mapped[str | None] = mapped_column(String(35))
     description: Mapped[str | None] = mapped_column(Text)
+    # An address a cover was once linked from (before covers were stored here): never shown,
+    # only fetched once by the worker into our own storage (services/covers.py).
     cover_url: Mapped[str | None] = mapped_column(String(500))
+    # The stored cover (webapp/media.py): the hash its files are named by; None shows the SVG.
+    cover_key: Mapped[str | None] = mapped_column(String(20))
+    # When the worker last looked for a cover, found or not: a page view asks for one at most once.
+    cover_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     added_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

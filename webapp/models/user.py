@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="reader")
     bio: Mapped[str | None] = mapped_column(Text)
+    # The reader's picture (webapp/media.py): the hash its files are named by; None: initials.
+    avatar_key: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A suspension ends by itself when this passes (SUSPENDED_FOREVER: until lifted).
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

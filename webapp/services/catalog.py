@@ -13,6 +13,7 @@ from webapp.errors import DomainError, NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Author, Book, BookAuthor, BookRedirect, User
 from webapp.pagination import Page
+from webapp.services import covers
 from webapp.services.audit import audit
 
 SORTS = {
@@ -51,7 +52,6 @@ class BookData:
     pages: int | None = None
     language: str | None = None
     description: str | None = None
-    cover_url: str | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -111,11 +111,9 @@ def _clean(data: BookData) -> BookData:
         data.isbn = isbn_rules.to_isbn13(data.isbn)
     else:
         data.isbn = None
-    for name in ("subtitle", "publisher", "language", "description", "cover_url"):
+    for name in ("subtitle", "publisher", "language", "description"):
         value = getattr(data, name)
         setattr(data, name, value.strip() if value and value.strip() else None)
-    if data.cover_url and not data.cover_url.startswith("https://"):
-        raise ValidationError("cover_url", "Use an https:// address for the cover image.")
     return data
 
 
@@ -140,7 +138,6 @@ def add_book(actor: User | None, data: BookData, *, confirm_similar: bool = Fals
         pages=data.pages,
         language=data.language,
         description=data.description,
-        cover_url=data.cover_url,
         added_by_id=actor.id if actor else None,
     )
     for position, name in enumerate(data.authors):
@@ -149,6 +146,7 @@ def add_book(actor: User | None, data: BookData, *, confirm_similar: bool = Fals
     db.session.flush()
     search.index_book(book)
     db.session.commit()
+    covers.request_fetch(book)
     return book
 
 
@@ -249,7 +247,6 @@ def book_snapshot(book: Book) -> dict:
     """The editable metadata of ``book`` as plain JSON values (for the audit log)."""
     return {name: getattr(book, name) for name in BOOK_FIELDS} | {
         "description": book.description,
-        "cover_url": book.cover_url,
         "authors": [a.name for a in book.authors],
     }
 
@@ -271,11 +268,7 @@ def edit_book(actor: User, book: Book, data: BookData) -> None:
     book.title, book.subtitle, book.isbn13 = data.title, data.subtitle, data.isbn
     book.other_titles = "\n".join(data.other_titles) or None
     book.publisher, book.year, book.pages = data.publisher, data.year, data.pages
-    book.language, book.description, book.cover_url = (
-        data.language,
-        data.description,
-        data.cover_url,
-    )
+    book.language, book.description = data.language, data.description
     if [a.name for a in book.authors] != data.authors:
         book.book_authors.clear()
         db.session.flush()

@@ -1,13 +1,177 @@
-"""Generated placeholder covers: a small SVG from the title and first author."""
+"""Book covers: stored images (fetched by the worker or uploaded), and the generated SVG
+placeholder every book without one shows.
+
+A cover is looked for once per book, by the worker: when the book is added (imports too) and
+when its page is first viewed, a ``fetch_cover`` job is queued — never a fetch inside the
+request. The job tries the book's old cover link (``cover_url``, from before covers were
+stored here), then ``COVER_SOURCE_URL`` by ISBN (Open Library Covers by default), keeps the
+first image that passes ``webapp.images`` and records that it looked (``cover_checked_at``),
+found or not. Staff may upload or remove a cover at any time; a reader may give one to a book
+that has none.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import textwrap
 from xml.sax.saxutils import escape
 
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from webapp import images, media, permissions
+from webapp.errors import NotAllowed, ValidationError
+from webapp.extensions import db
+from webapp.models import Book, User, utcnow
+from webapp.remote import FetchError, Limits, fetch_image, origin
+from webapp.services.audit import audit
+from webapp.tasks import enqueue
+
+log = logging.getLogger(__name__)
+
+# A book page shows "m" (up to 400 × 600), lists and cards "s" (up to 160 × 240).
+SIZES = (images.Size("m", 400, 600), images.Size("s", 160, 240))
+SWEEP_BATCH = 50
+
 # Dark backgrounds with light text, each pair above 7:1 contrast.
 PALETTE = ["#7a2e1d", "#1d4e7a", "#2e5e3a", "#5b2e7a", "#6b4a12", "#243b4a", "#7a1d4e"]
+
+
+def store(kind: str, data: bytes, sizes: tuple[images.Size, ...]) -> str:
+    """Validate, re-encode and store ``data`` at every size; the key its files are named by.
+
+    Raises ImageError. Storing the same image twice writes the same files (same key).
+    """
+    key = images.digest(data)
+    for rendition in images.renditions(data, sizes):
+        media.store().put(f"{kind}/{key}-{rendition.size}.jpg", rendition.data)
+    return key
+
+
+def media_url(kind: str, key: str, size: str) -> str:
+    return url_for("media.file", kind=kind, name=f"{key}-{size}.jpg")
+
+
+def cover_src(book: Book, size: str = "m") -> str:
+    """The address of the book's cover on this site: the stored image, else the SVG."""
+    if book.cover_key:
+        return media_url("covers", book.cover_key, size)
+    return url_for("books.cover", book_id=book.id)
+
+
+# --- fetching by the worker -------------------------------------------------------------------
+
+
+def source_url(book: Book) -> str | None:
+    template = current_app.config.get("COVER_SOURCE_URL")
+    if not template or not book.isbn13:
+        return None
+    return template.replace("{isbn}", book.isbn13)
+
+
+def wants_fetch(book: Book) -> bool:
+    """No cover, never looked for, and somewhere to look."""
+    if not current_app.config.get("COVER_FETCH") or book.cover_key or book.cover_checked_at:
+        return False
+    return bool(book.cover_url or source_url(book))
+
+
+def request_fetch(book: Book) -> None:
+    """Queue the worker to look for ``book``'s cover, if it still needs one (no write here)."""
+    if wants_fetch(book):
+        enqueue("fetch_cover", book.id)
+
+
+def _limits() -> Limits:
+    template = current_app.config.get("COVER_SOURCE_URL")
+    return Limits(
+        timeout=current_app.config["COVER_FETCH_TIMEOUT"],
+        max_bytes=images.MAX_BYTES,
+        trusted=frozenset({origin(template)} if template else ()),
+    )
+
+
+def fetch(book_id: int) -> str | None:
+    """The ``fetch_cover`` job: look for the book's cover once; the stored key, or None.
+
+    A source that answers "no such image" or a bad image is passed over; a timeout or a
+    server error on the last source raises, so the job is tried again later.
+    """
+    book = db.session.get(Book, book_id)
+    if book is None or not wants_fetch(book):
+        return None
+    retry: FetchError | None = None
+    key = None
+    for url in filter(None, (book.cover_url, source_url(book))):
+        try:
+            key = store("covers", fetch_image(url, _limits()), SIZES)
+        except FetchError as error:
+            log.info("cover for book %s from %s: %s", book.id, url[:120], error)
+            retry = None if error.lasting else error
+            continue
+        except images.ImageError as error:
+            log.info("cover for book %s from %s refused: %s", book.id, url[:120], error)
+            retry = None
+            continue
+        break
+    if key is None and retry is not None:
+        raise retry
+    db.session.refresh(book)  # a cover uploaded meanwhile wins
+    if book.cover_key is None:
+        book.cover_key = key
+    book.cover_checked_at = utcnow()
+    db.session.commit()
+    return key
+
+
+def queue_legacy_fetches() -> int:
+    """Queue a batch of books whose old cover link was never fetched (migration 0017)."""
+    if not current_app.config.get("COVER_FETCH"):
+        return 0
+    ids = db.session.scalars(
+        select(Book.id)
+        .where(
+            Book.cover_url.is_not(None), Book.cover_key.is_(None), Book.cover_checked_at.is_(None)
+        )
+        .order_by(Book.id)
+        .limit(SWEEP_BATCH)
+    ).all()
+    return sum(enqueue("fetch_cover", book_id) for book_id in ids)
+
+
+# --- uploads and staff changes ----------------------------------------------------------------
+
+
+def upload(actor: User, book: Book, data: bytes) -> None:
+    """Give ``book`` the uploaded cover. Raises NotAllowed, or ValidationError on ``image``."""
+    if not permissions.can_upload_cover(actor, book):
+        raise NotAllowed("This book has a cover already; staff can replace it.")
+    try:
+        key = store("covers", data, SIZES)
+    except images.ImageError as error:
+        raise ValidationError("image", str(error)) from None
+    before = book.cover_key
+    book.cover_key, book.cover_checked_at = key, utcnow()
+    if permissions.can_moderate(actor):
+        audit(
+            actor, "change_cover", "book", book.id, before={"cover": before}, after={"cover": key}
+        )
+    db.session.commit()
+
+
+def remove(actor: User, book: Book) -> None:
+    """Staff take a cover down (the SVG shows again; the worker does not fetch it back)."""
+    if not permissions.can_moderate(actor):
+        raise NotAllowed("Only moderators can do that.")
+    if book.cover_key is None:
+        return
+    audit(actor, "remove_cover", "book", book.id, before={"cover": book.cover_key})
+    book.cover_key, book.cover_checked_at = None, utcnow()
+    db.session.commit()
+
+
+# --- the generated placeholder ----------------------------------------------------------------
 
 
 def placeholder_svg(book) -> str:

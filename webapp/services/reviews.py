@@ -317,10 +317,10 @@ def voted_ids(user: User | None, review_ids: list[int]) -> set[int]:
 
 # A page of reviews shows each author's name and the rendered text: the book is the caller's,
 # and neither the Markdown source nor the author's other columns (hash, email, bio) are read
-# (whether they are private is: the Follow button says "Ask to follow").
+# (whether they are private is: the Follow button says "Ask to follow"; their picture is).
 LIST_OPTIONS = (
     lazyload(Review.book),
-    joinedload(Review.user).load_only(User.id, User.username, User.is_private),
+    joinedload(Review.user).load_only(User.id, User.username, User.is_private, User.avatar_key),
     defer(Review.body),
 )
 

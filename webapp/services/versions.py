@@ -73,6 +73,7 @@ BOOK_KEPT = frozenset(
         "bayes_score",
         "last_reviewed_at",
         "search_vector",
+        "cover_checked_at",  # when the worker last looked for a cover: shown nowhere
     }
 )
 # Columns of shelf entries that only their reader sees.
@@ -95,7 +96,15 @@ USER_PRIVATE = frozenset(
 )
 # Columns of users shown beside their reviews on every book page, or deciding what is shown.
 USER_EVERYWHERE = frozenset(
-    {"username", "username_key", "role", "suspended_until", "is_private", "reading_private"}
+    {
+        "username",
+        "username_key",
+        "role",
+        "suspended_until",
+        "is_private",
+        "reading_private",
+        "avatar_key",  # the picture beside their reviews
+    }
 )
 _PENDING = "versions.pending"
 

@@ -1,11 +1,11 @@
-"""The reader's own account: email, password, deletion."""
+"""The reader's own account: email, password, picture, deletion."""
 
 from __future__ import annotations
 
 from flask import Blueprint, url_for
 from flask_login import current_user, login_required, logout_user
 
-from webapp.extensions import limiter, reader_key
+from webapp.extensions import limiter, posting_limit, reader_key
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.account import (
     DeleteAccountForm,
@@ -14,8 +14,10 @@ from webapp.forms.account import (
     PasswordChangeForm,
     PrivacyForm,
 )
+from webapp.forms.media import AvatarForm
 from webapp.htmx import invalid, redirect_to, render, respond
-from webapp.services import accounts, follows, mail
+from webapp.images import MAX_BYTES
+from webapp.services import accounts, avatars, follows, mail
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = "account/index.html"
@@ -32,6 +34,7 @@ def _context(**given) -> dict:
         "notifications_form": _notifications_form(),
         "resend_form": EmptyForm(prefix="resend"),
         "archive_form": EmptyForm(prefix="archive"),
+        "avatar_form": AvatarForm(prefix="avatar", formdata=None),
         **given,
     }
 
@@ -163,3 +166,37 @@ def resend_confirmation():
         return f"We sent a new confirmation link to {accounts.resend_verification(current_user)}."
 
     return _button(EmptyForm(prefix="resend"), resend)
+
+
+@bp.post("/avatar")
+@login_required
+@posting_limit()
+def avatar():
+    form = AvatarForm(prefix="avatar")
+    if form.validate_on_submit():
+        upload = form.image.data
+        with upload.stream:
+            data = upload.read(MAX_BYTES + 1)
+        with errors_to(form):
+            avatars.upload(current_user, data)
+            return _avatar_changed("Your picture was saved.")
+    return invalid(PAGE, "account/_avatar_form.html", **_context(avatar_form=form))
+
+
+avatar.max_body = MAX_BYTES + 64 * 1024  # the image plus the form around it
+
+
+@bp.post("/avatar/remove")
+@login_required
+def remove_avatar():
+    if EmptyForm().validate_on_submit():
+        avatars.remove(current_user)
+        return _avatar_changed("Your picture was removed.")
+    return redirect_to(url_for("account.index"))
+
+
+def _avatar_changed(message: str):
+    fresh = AvatarForm(prefix="avatar", formdata=None)
+    return respond(
+        url_for("account.index"), "account/_avatar_form.html", message=message, avatar_form=fresh
+    )

@@ -1,17 +1,19 @@
-"""A book's page, its shelf control, and its generated cover."""
+"""A book's page, its shelf control, its cover (uploaded, or the generated placeholder)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, redirect, request
 from flask_login import current_user, login_required
 
-from webapp import book_page
+from webapp import book_page, permissions
 from webapp.errors import ValidationError
-from webapp.extensions import db
+from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, apply_error, errors_to
+from webapp.forms.media import CoverForm
 from webapp.forms.reading import PrivateNotesForm, reading_context
 from webapp.forms.reviews import ShelfForm
 from webapp.htmx import invalid, render, respond
+from webapp.images import MAX_BYTES
 from webapp.models import SHELVES, Book
 from webapp.services import catalog, covers, shelves
 from webapp.web import book_url, safe_next
@@ -31,6 +33,7 @@ def detail(book_id: int, slug: str | None = None):
         return redirect(book_url(db.get_or_404(Book, new_id)), code=301)
     if slug != book.slug:
         return redirect(book_url(book, sort=request.args.get("sort")), code=301)
+    covers.request_fetch(book)  # queued for the worker; never fetched inside the request
     return render(book_page.PAGE, **book_page.context(book))
 
 
@@ -109,3 +112,44 @@ def cover(book_id: int):
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+@bp.post("/books/<int:book_id>/cover")
+@login_required
+@posting_limit()
+def upload_cover(book_id: int):
+    """Upload a cover: staff at any time, a reader when the book has none (NotAllowed: 403)."""
+    book = db.get_or_404(Book, book_id)
+    if not permissions.can_upload_cover(current_user, book):
+        abort(403)
+    form = CoverForm()
+    if form.validate_on_submit():
+        upload = form.image.data
+        with upload.stream:
+            data = upload.read(MAX_BYTES + 1)
+        with errors_to(form):
+            covers.upload(current_user, book, data)
+            return _cover_changed(book, "Cover saved.")
+    return invalid(book_page.PAGE, "books/_cover.html", **book_page.context(book, cover_form=form))
+
+
+upload_cover.max_body = MAX_BYTES + 64 * 1024  # the image plus the form around it
+
+
+@bp.post("/books/<int:book_id>/cover/remove")
+@login_required
+def remove_cover(book_id: int):
+    book = db.get_or_404(Book, book_id)
+    if not permissions.can_moderate(current_user):
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        covers.remove(current_user, book)
+        return _cover_changed(book, "Cover removed.")
+    return respond(book_url(book))
+
+
+def _cover_changed(book: Book, message: str):
+    fresh = CoverForm(formdata=None)
+    return respond(
+        book_url(book), "books/_cover.html", message=message, book=book, cover_form=fresh
+    )
