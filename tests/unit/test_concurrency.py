@@ -174,3 +174,64 @@ def test_kept_numbers_equal_a_recount_after_racing_writes(make_app):
     for number in range(ROUNDS):
         _round(app, world, number)
     assert len(world.done) >= ROUNDS * THREADS * OPS
+
+
+# Lists: positions stay 1…n, each once, whatever order reorders and adds land in ----------------
+
+
+@pytest.mark.committed
+def test_list_positions_stay_a_gapless_permutation_under_racing_reorders(make_app):
+    from webapp.models import BookList, ListItem
+    from webapp.services import lists
+
+    app = make_app()
+    with app.app_context():
+        maker = UserFactory()("lister")
+        book_list = lists.create(maker, "Contested order")
+        books = [make_book(f"Ordered {n}").id for n in range(12)]
+        for book_id in books[:6]:
+            lists.add(maker, book_list, db.session.get(Book, book_id))
+        maker_id, list_id = maker.id, book_list.id
+        db.session.remove()
+    world = World(books, [maker_id], maker_id)
+    barrier = threading.Barrier(THREADS)
+
+    def worker(index: int) -> None:
+        rng = random.Random(index)
+
+        def op():
+            kind = rng.choice(["place", "place", "up", "down", "add", "add", "remove"])
+            book_id = rng.choice(books)
+
+            def act() -> None:
+                maker, book_list = db.session.get(User, maker_id), db.session.get(BookList, list_id)
+                if kind == "place":
+                    lists.place(maker, book_list, book_id, rng.randint(1, 12))
+                elif kind in ("up", "down"):
+                    lists.move(maker, book_list, book_id, kind)
+                elif kind == "add":
+                    lists.add(maker, book_list, db.session.get(Book, book_id))
+                else:
+                    lists.remove(maker, book_list, book_id)
+
+            return kind, act
+
+        plan = [op() for _ in range(OPS)]
+        barrier.wait(timeout=30)
+        for name, action in plan:
+            with app.app_context():
+                _run(world, name, action)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        rows = db.session.execute(
+            select(ListItem.position, ListItem.book_id).where(ListItem.list_id == list_id)
+        ).all()
+        db.session.remove()
+    assert world.errors == []
+    assert sorted(p for p, _ in rows) == list(range(1, len(rows) + 1))
+    assert len({b for _, b in rows}) == len(rows) and len(world.done) == THREADS * OPS

@@ -191,3 +191,54 @@ def test_a_readers_lists_page(client, auth, world, shelf):
     assert client.get("/u/nobody/lists").status_code == 404
     auth.login("author")
     assert "No lists yet." in client.get("/u/author/lists").get_data(as_text=True)
+
+
+def positions(book_list) -> list[int]:
+    return [item.position for item in lists.items(book_list)]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_move_a_book_to_a_numbered_place(web, auth, world, htmx):
+    mine = lists.create(world.reader, "Placed")
+    books = [make_book(f"Placed {n}") for n in "ABCD"]
+    for book in books:
+        lists.add(world.reader, mine, book)
+    url = f"/lists/{mine.id}/books/{books[3].id}/place"
+    auth.login("reader")
+    page = web.client.get(f"/lists/{mine.id}").get_data(as_text=True)
+    assert f'id="place-{books[3].id}"' in page and "data-drag-reorder" in page
+    assert "js/list-drag." in page
+    bad = web.post(url, {"position": "top"}, htmx=htmx)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'value="top"' in html and "1 is the top" in html
+    assert f'id="place-{books[3].id}-error"' in html and ("<html" in html) != htmx
+    response = web.post(url, {"position": "2"}, htmx=htmx)
+    if htmx:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in html and "data-focus-here" in html
+        assert "HX-Request" in response.headers["Vary"]
+    else:
+        assert response.headers["Location"] == f"/lists/{mine.id}#item-{books[3].id}"
+    assert titles(mine) == ["Placed A", "Placed D", "Placed B", "Placed C"]
+    web.post(url, {"position": "99"}, htmx=htmx)  # past the end: the end
+    assert titles(mine) == ["Placed A", "Placed B", "Placed C", "Placed D"]
+    assert positions(mine) == [1, 2, 3, 4]
+    missing = web.post(f"/lists/{mine.id}/books/{world.book.id}/place", {"position": "1"})
+    assert missing.status_code == 404
+
+
+def test_others_see_no_drag_script(client, world):
+    theirs = lists.create(world.author, "Not yours")
+    html = client.get(f"/lists/{theirs.id}").get_data(as_text=True)
+    assert "data-drag-reorder" not in html and "list-drag" not in html
+
+
+def test_removing_closes_the_gap(world):
+    mine = lists.create(world.reader, "Gapless")
+    books = [make_book(f"Gap {n}") for n in range(4)]
+    for book in books:
+        lists.add(world.reader, mine, book)
+    lists.remove(world.reader, mine, books[1].id)
+    assert positions(mine) == [1, 2, 3]
+    lists.add(world.reader, mine, books[1])
+    assert positions(mine) == [1, 2, 3, 4] and titles(mine)[-1] == "Gap 1"

@@ -451,6 +451,13 @@ ROUTES: dict[str, list[Case]] = {
         )
         for a in ("up", "down", "remove")
     ],
+    "lists.place": [
+        _post(
+            lambda w: f"/lists/{w.ids['list']}/books/{w.book.id}/place",
+            by_role(303, 403, 303, 403, 403),
+            lambda w: {"position": "1"},
+        )
+    ],
     "lists.note": [
         _post(
             lambda w: f"/lists/{w.ids['list']}/books/{w.book.id}/note",

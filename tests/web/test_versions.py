@@ -110,6 +110,7 @@ EFFECTS: dict[str, list] = {
     "lists.new": [[home, profile("reader")]],
     "lists.add": [None],  # already on the list (adding another: tests/unit/test_versions.py)
     "lists.change": [None, None, [book, home]],  # one book: up and down move nothing
+    "lists.place": [None],  # one book: its place does not change
     "lists.note": [[book, home]],
     "lists.edit": [[book, home, profile("author")]],  # the title shows on its books' pages
     "lists.delete": [[book, home, profile("author")]],

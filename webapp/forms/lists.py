@@ -21,3 +21,9 @@ class AddToListForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField("Note", render_kw={"maxlength": MAX_NOTE, "rows": 2})
+
+
+class PlaceForm(FlaskForm):
+    """Text, not IntegerField: the service says what is wrong with "0" or "top"."""
+
+    position = StringField("Place")

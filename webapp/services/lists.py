@@ -1,7 +1,8 @@
 """Readers' lists: make, rename and delete one; add books with a note, change the note, move
 them up and down, remove them.
 
-Positions are changed with the list's row locked, so two reorders never interleave.
+Positions are changed with the list's row locked (services/locks.py), so two reorders or adds
+never interleave: positions stay 1…n, each once.
 """
 
 from __future__ import annotations
@@ -12,23 +13,32 @@ from sqlalchemy.exc import IntegrityError
 from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookList, ListItem, User
-from webapp.services import activity, privacy
+from webapp.services import activity, locks, privacy
 
 MAX_TITLE = 120
 MAX_NOTE = 1000
 ON_BOOK_PAGE = 10
 
 
-def _owned(actor: User, book_list: BookList) -> BookList:
-    """The list, locked, if ``actor`` made it. Raises NotAllowed."""
+def _owned(actor: User, book_list: BookList, *, delete: bool = False) -> BookList:
+    """The list, locked and read afresh, if ``actor`` made it. Raises NotAllowed, NotFound
+    (deleted meanwhile)."""
     if book_list.user_id != actor.id:
         raise NotAllowed("Only its maker changes a list.")
+    if not locks.lock_list(book_list.id, delete=delete):
+        raise NotFound("That list was deleted.")
     return db.session.scalar(
         select(BookList)
         .where(BookList.id == book_list.id)
-        .with_for_update(of=BookList)
         .execution_options(populate_existing=True)
     )
+
+
+def _renumber(order: list[ListItem]) -> None:
+    """Positions 1…n in this order (only the rows whose place changed are written)."""
+    for n, item in enumerate(order, start=1):
+        if item.position != n:
+            item.position = n
 
 
 def _note(note: str | None) -> str | None:
@@ -72,7 +82,7 @@ def update(actor: User, book_list: BookList, title: str | None, description: str
 
 def delete(actor: User, book_list: BookList) -> None:
     """The list, its books' places and notes, and its feed entry go. Raises NotAllowed."""
-    db.session.delete(_owned(actor, book_list))
+    db.session.delete(_owned(actor, book_list, delete=True))
     db.session.commit()
 
 
@@ -128,23 +138,39 @@ def move(actor: User, book_list: BookList, book_id: int, direction: str) -> None
         raise ValidationError(None, "That book is not on the list.")
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(order):
-        a, b = order[index], order[other]
-        a.position, b.position = b.position, a.position
-        if a.position == b.position:  # equal positions (never made here): renumber the lot
-            order[index], order[other] = order[other], order[index]
-            for n, item in enumerate(order, start=1):
-                item.position = n
+        order[index], order[other] = order[other], order[index]
+        _renumber(order)
     db.session.commit()
+
+
+def place(actor: User, book_list: BookList, book_id: int, position: int | str | None) -> int:
+    """Move the book to ``position`` (1 is the top; past the end is the end) and return where
+    it went. Raises NotAllowed, ValidationError('position'), NotFound (not on the list)."""
+    text = str(position if position is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValidationError("position", "Give a place on the list: 1 is the top.")
+    book_list = _owned(actor, book_list)
+    order = items(book_list)
+    moving = next((item for item in order if item.book_id == book_id), None)
+    if moving is None:
+        raise NotFound("That book is not on the list.")
+    order.remove(moving)
+    order.insert(min(int(text), len(order) + 1) - 1, moving)
+    _renumber(order)
+    db.session.commit()
+    return order.index(moving) + 1
 
 
 def remove(actor: User, book_list: BookList, book_id: int) -> None:
     """Raises NotAllowed."""
     book_list = _owned(actor, book_list)
-    item = db.session.scalar(
-        select(ListItem).where(ListItem.list_id == book_list.id, ListItem.book_id == book_id)
-    )
-    if item is not None:
+    order = items(book_list)
+    gone = [item for item in order if item.book_id == book_id]
+    for item in gone:
         db.session.delete(item)
+        order.remove(item)
+    db.session.flush()  # the row goes before the others close the gap
+    _renumber(order)
     db.session.commit()
 
 

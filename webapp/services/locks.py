@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from webapp.errors import NotFound
 from webapp.extensions import db
-from webapp.models import Book, Review, User
+from webapp.models import Book, BookList, Review, User
 
 
 def _is_sqlite() -> bool:
@@ -58,6 +58,13 @@ def lock_reader(user_id: int, *, delete: bool = False) -> bool:
     Returns False when the account no longer exists.
     """
     return bool(_lock(User, [user_id], mode="delete" if delete else "share"))
+
+
+def lock_list(list_id: int, *, delete: bool = False) -> bool:
+    """Hold a reader's list while its books' positions are read and rewritten (or it is
+    deleted); False when it no longer exists. Adding a book's row only takes a key-share lock
+    on the list, so it waits here and never deadlocks with a reorder."""
+    return bool(_lock(BookList, [list_id], mode="delete" if delete else "update"))
 
 
 def lock_books(book_ids: Iterable[int], *, delete: Iterable[int] = ()) -> list[int]:

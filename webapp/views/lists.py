@@ -10,7 +10,7 @@ from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, apply_error, errors_to
-from webapp.forms.lists import AddToListForm, ListForm, NoteForm
+from webapp.forms.lists import AddToListForm, ListForm, NoteForm, PlaceForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, BookList
@@ -125,15 +125,32 @@ def note(list_id: int, book_id: int):
     with errors_to(form):
         lists.set_note(current_user, book_list, book_id, form.note.data)  # NotFound: 404
         return _items_part(book_list, "Note saved.", book_id, "note")
+    return _items_invalid(book_list, form, book_id, "note")
+
+
+@bp.post("/lists/<int:list_id>/books/<int:book_id>/place")
+@login_required
+def place(list_id: int, book_id: int):
+    """Move a book to a numbered place (the drag-and-drop script posts this form too)."""
+    book_list, form = _own_list(list_id), PlaceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with errors_to(form):
+        where = lists.place(current_user, book_list, book_id, form.position.data)  # 404
+        return _items_part(book_list, f"Moved to place {where}.", book_id, "place")
+    return _items_invalid(book_list, form, book_id, "place")
+
+
+def _items_invalid(book_list: BookList, form, book_id: int, what: str):
+    """The list's books again (422), the book's ``what`` form showing the text and the error."""
     return invalid(
         "lists/show.html",
         "lists/_items.html",
         book_list=book_list,
         items=lists.items(book_list),
         move_form=EmptyForm(),
-        note_form=form,
-        note_book=book_id,
-        focus=(book_id, "note"),
+        failed=(book_id, what, form),
+        focus=(book_id, what),
     )
 
 
