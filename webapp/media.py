@@ -46,6 +46,9 @@ class LocalStore:
         except FileNotFoundError:
             return None
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     def describe(self) -> str:
         return f"local disk at {self.root}"
 
@@ -89,6 +92,9 @@ class S3Store:
         except self.client.exceptions.NoSuchKey:
             return None
         return answer["Body"].read()
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def describe(self) -> str:
         where = self.endpoint or "AWS"

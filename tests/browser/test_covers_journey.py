@@ -27,6 +27,7 @@ from webapp import create_app
 from webapp.extensions import db
 
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
+WAIT = 15_000  # ms for a page to answer: the machine running the suite may be busy
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_covers_and_pictures(cover_site, cover_source, chromium, axe_checker, tm
     page.get_by_label("Username or email").fill("coverer")
     page.get_by_label("Password").fill(UserFactory.password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status")).to_contain_text("Signed in as coverer")
+    expect(page.get_by_role("status")).to_contain_text("Signed in as coverer", timeout=WAIT)
 
     # Added with an ISBN: the worker fetches the cover; the page shows it once stored.
     page.goto("/books/new")
@@ -101,7 +102,7 @@ def test_covers_and_pictures(cover_site, cover_source, chromium, axe_checker, tm
     page.get_by_label("Authors").fill("Cover Writer")
     page.get_by_label("ISBN").fill(isbn)
     page.get_by_role("button", name="Add the book").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("The Fetched Cover")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The Fetched Cover", timeout=WAIT)
     deadline = time.monotonic() + 20
     while not cover_src(page).startswith("/media/covers/") and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -112,7 +113,7 @@ def test_covers_and_pictures(cover_site, cover_source, chromium, axe_checker, tm
     assert "immutable" in image.headers["cache-control"]
     assert any(hit.startswith(f"/b/isbn/{isbn}-L.jpg") for hit in cover_source.hits)
     # A reader may not replace a cover that is there.
-    expect(page.locator("#cover-form")).to_have_count(0)
+    expect(page.locator("#cover-form")).to_have_count(0, timeout=WAIT)
 
     # A book without one: the reader uploads it (a bad file first).
     page.goto("/books/new")
@@ -125,23 +126,27 @@ def test_covers_and_pictures(cover_site, cover_source, chromium, axe_checker, tm
     bad.write_bytes(b"%PDF-1.4 not an image")
     page.get_by_label("Cover image").set_input_files(str(bad))
     page.get_by_role("button", name="Upload cover").click()
-    expect(page.locator("#image-error")).to_have_text("That is not a JPEG, PNG or WebP image.")
+    expect(page.locator("#image-error")).to_have_text(
+        "That is not a JPEG, PNG or WebP image.", timeout=WAIT
+    )
     assert_accessible(page)
     good = tmp_path / "cover.png"
     good.write_bytes(png(500, 750))
     page.get_by_label("Cover image").set_input_files(str(good))
     page.get_by_role("button", name="Upload cover").click()
-    expect(page.get_by_role("status")).to_contain_text("Cover saved.")
-    expect(page.locator("#book-cover img.cover")).to_have_attribute("src", r_media("covers"))
+    expect(page.get_by_role("status")).to_contain_text("Cover saved.", timeout=WAIT)
+    expect(page.locator("#book-cover img.cover")).to_have_attribute(
+        "src", r_media("covers"), timeout=WAIT
+    )
     assert_accessible(page)
 
     # A picture on /account, shown on the profile.
     page.goto("/account")
     page.get_by_label("Picture", exact=True).set_input_files(str(good))
     page.get_by_role("button", name="Upload picture").click()
-    expect(page.get_by_role("status")).to_contain_text("Your picture was saved.")
+    expect(page.get_by_role("status")).to_contain_text("Your picture was saved.", timeout=WAIT)
     page.goto("/u/coverer")
-    expect(page.locator("img.avatar")).to_have_attribute("src", r_media("avatars"))
+    expect(page.locator("img.avatar")).to_have_attribute("src", r_media("avatars"), timeout=WAIT)
     assert_accessible(page)
 
     assert origins == {base}, f"the browser asked other origins: {origins - {base}}"

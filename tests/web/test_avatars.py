@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from tests.factories import UserFactory
 from tests.media_parts import jpeg, webp
 from webapp import images
 from webapp.extensions import db
+from webapp.models import User
+from webapp.services import avatars
 
 AVATAR = re.compile(
     r'<img class="avatar avatar-([sm])" src="(/media/avatars/[0-9a-f]{20}-[sm]\.jpg)"'
@@ -75,3 +79,28 @@ def test_a_bad_picture_gets_a_422_beside_the_field(app, web, auth, world, htmx):
     assert error in html
     db.session.refresh(world.author)
     assert world.author.avatar_key is None
+
+
+def stored(app, key: str) -> list[str]:
+    return sorted(p.name for p in (Path(app.config["MEDIA_DIR"]) / "avatars").glob(f"{key}-*"))
+
+
+def test_a_replaced_removed_or_deleted_picture_leaves_storage(app, web, auth, world, users):
+    auth.login("author")
+    post_avatar(web, jpeg(color=(9, 9, 9)))
+    first = db.session.get(User, world.author.id).avatar_key
+    assert stored(app, first) == [f"{first}-m.jpg", f"{first}-s.jpg"]
+    post_avatar(web, jpeg(color=(99, 9, 9)))
+    second = db.session.get(User, world.author.id).avatar_key
+    assert stored(app, first) == [] and len(stored(app, second)) == 2
+    # Another reader with the very same image keeps the files when the author removes theirs.
+    twin = users("twin")
+    twin_id = twin.id
+    avatars.upload(twin, jpeg(color=(99, 9, 9)))
+    assert web.post("/account/avatar/remove").status_code == 303
+    assert len(stored(app, second)) == 2
+    auth.logout()
+    auth.login("twin")
+    form = {"delete-password": UserFactory.password}
+    assert web.post("/account/delete", form).status_code == 303
+    assert db.session.get(User, twin_id) is None and stored(app, second) == []

@@ -21,7 +21,7 @@ from webapp.extensions import db
 from webapp.models import LoginSession, User
 from webapp.models.base import utcnow
 from webapp.models.user import hash_session_key, new_session_key
-from webapp.services import mail, reviews
+from webapp.services import avatars, mail, reviews
 from webapp.services.audit import audit
 from webapp.usernames import fold
 
@@ -379,8 +379,10 @@ def delete_account(user: User, password: str) -> None:
     # Reviews go first, through the service, so each book's aggregates drop them too;
     # shelves and helpful votes go with the user row (ON DELETE CASCADE).
     reviews.delete_all_by(user)
+    picture = user.avatar_key
     db.session.delete(user)
     db.session.commit()
+    avatars.forget(picture)
 
 
 def create_admin(username: str, email: str | None, password: str | None) -> tuple[User, bool]:
