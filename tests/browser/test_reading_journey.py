@@ -130,6 +130,18 @@ def test_start_update_finish_and_see_the_stats(page, long_book):
     expect(page.locator("#book-tags .tag")).to_have_count(2)
     assert_accessible(page)
 
+    # Private notes (on the page once the book is shelved): saved in place, focus on the heading.
+    page.reload()
+    notes = page.locator("#private-notes")
+    notes.get_by_text("Edit your private notes").click()
+    notes.get_by_label("Notes").fill("Lent to Sam.")
+    notes.get_by_label("Copies you own").fill("2")
+    notes.get_by_role("button", name="Save private notes").click()
+    expect(page.locator("#private-notes dl")).to_contain_text("Lent to Sam.")
+    if page.js_enabled:
+        expect(page.get_by_role("heading", name="Your private notes")).to_be_focused()
+    assert_accessible(page)
+
     # Edit the read: add the start date.
     page.locator("#reading").get_by_role("link", name="Edit this read").click()
     expect(page).to_have_url(re.compile(r"/reads/\d+/edit$"))
