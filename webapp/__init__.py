@@ -63,54 +63,39 @@ def register_extensions(app: Flask) -> None:
     guard_session_teardown(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from webapp.views import (
-        account,
-        auth,
-        books,
-        catalog,
-        exports,
-        imports,
-        jobs,
-        lists,
-        mail,
-        main,
-        media,
-        notices,
-        reads,
-        recovery,
-        replies,
-        social,
-        stats,
-        tags,
-        users,
-    )
-    from webapp.views import moderation as moderation_views
-    from webapp.views import reports as reports_views
-    from webapp.views import reviews as reviews_views
+BLUEPRINTS = (
+    "main",
+    "auth",
+    "account",
+    "books",
+    "reviews",
+    "replies",
+    "lists",
+    "catalog",
+    "users",
+    "reports",
+    "moderation",
+    "notices",
+    "social",
+    "recovery",
+    "jobs",
+    "imports",
+    "exports",
+    "reads",
+    "tags",
+    "stats",
+    "media",
+)  # fmt: skip  (modules of webapp.views, each with its ``bp``)
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(books.bp)
-    app.register_blueprint(reviews_views.bp)
-    app.register_blueprint(replies.bp)
-    app.register_blueprint(lists.bp)
-    app.register_blueprint(catalog.bp)
-    app.register_blueprint(users.bp)
-    app.register_blueprint(reports_views.bp)
-    app.register_blueprint(moderation_views.bp)
-    app.register_blueprint(notices.bp)
-    app.register_blueprint(social.bp)
-    app.register_blueprint(recovery.bp)
-    app.register_blueprint(jobs.bp)
-    app.register_blueprint(imports.bp)
-    app.register_blueprint(exports.bp)
-    mail.register(app)
-    app.register_blueprint(reads.bp)
-    app.register_blueprint(tags.bp)
-    app.register_blueprint(stats.bp)
-    app.register_blueprint(media.bp)
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"webapp.views.{name}").bp)
+    from webapp.views import mail
+
+    mail.register(app)  # its bp, and the dev mail pages where mail is written to files
 
 
 def register_hooks(app: Flask) -> None:

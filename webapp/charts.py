@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webapp.filters import plural
+
 # A narrow drawing (scaled to its box by CSS) keeps 16px text legible on a phone.
 WIDTH = 480
 COLUMN_HEIGHT = 160  # plot area of a column chart
@@ -144,7 +146,7 @@ def for_stats(stats, year: int) -> list[Chart]:
     """The stats page's charts, in reading order."""
     months = [(m, n) for m, n, _ in stats.months]
     pages = [(m, p) for m, _, p in stats.months]
-    stars = [(f"{s} star" if s == 1 else f"{s} stars", n) for s, n in stats.ratings]
+    stars = [(plural(s, "star"), n) for s, n in stats.ratings]
     authors = [(name, n) for _, name, n in stats.authors]
     years = [(str(y), n) for y, n, _ in stats.years]
     return [

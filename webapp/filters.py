@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from datetime import date as Day
 
 from markupsafe import Markup
 
@@ -25,13 +26,6 @@ def stars(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def long_date(value) -> str:
-    """A date as "12 March 2024" (no leading zero, English month, whatever the locale)."""
-    from webapp.services.reads import long_date as spell
-
-    return spell(value)
-
-
 def _utc(when: datetime) -> datetime:
     """Stored times are aware UTC; a naive one (from a bare SQLite read) is taken as UTC too."""
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
@@ -44,9 +38,13 @@ DATE_STYLES = {
 }
 
 
-def date(when: datetime, style: str = "long") -> str:
-    """``{{ review.created_at|date }}`` → "25 November 2026"; styles "month" and "iso" too."""
-    return DATE_STYLES[style](_utc(when))
+def date(when: datetime | Day | None, style: str = "long") -> str:
+    """``{{ review.created_at|date }}`` → "25 November 2026" (no leading zero, English month,
+    whatever the locale); styles "month" and "iso" too. A time is taken in UTC; a calendar
+    day (a read's finish date) as it is; None is an empty string."""
+    if when is None:
+        return ""
+    return DATE_STYLES[style](_utc(when) if isinstance(when, datetime) else when)
 
 
 def datetime_(when: datetime) -> str:
@@ -77,7 +75,6 @@ FILTERS = {
     "markdown": markdown,
     "plain": plain,
     "stars": stars,
-    "long_date": long_date,
     "date": date,
     "datetime": datetime_,
     "isotime": isotime,

@@ -11,9 +11,8 @@ from flask_login import current_user, login_required
 
 from webapp import permissions
 from webapp.extensions import db
-from webapp.forms.moderation import BULK_ACTIONS
-from webapp.models import REPORT_REASONS, SHELVES, Review, User
-from webapp.services import notices, privacy, reports
+from webapp.models import REPORT_REASONS, SHELVES, Book, Review, User
+from webapp.services import moderation, notices, privacy, reports
 
 
 def book_url(book, anchor: str | None = None, **args) -> str:
@@ -61,6 +60,16 @@ def me() -> User:
     return current_user._get_current_object()
 
 
+def book_view(view: Callable) -> Callable:
+    """For a route under ``<int:book_id>``: the view is called with the Book (404 if none)."""
+
+    @wraps(view)
+    def wrapper(book_id: int, **kwargs):
+        return view(db.get_or_404(Book, book_id), **kwargs)
+
+    return wrapper
+
+
 def staff_required(view: Callable) -> Callable:
     """Sign-in first, then 403 for anyone who is not a moderator or admin."""
 
@@ -80,7 +89,7 @@ def header_counts() -> dict:
         "open_report_count": reports.open_count,
         "unread_notice_count": lambda: notices.unread_count(current_user),
         "report_reasons": REPORT_REASONS,
-        "bulk_actions": BULK_ACTIONS,
+        "moderation_actions": moderation.ACTIONS,
     }
 
 

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from tests.factories import make_book
-from webapp.services.reads import long_date, today
+from webapp.filters import date as long_date
+from webapp.services.reads import today
 
 
 @pytest.fixture

@@ -60,3 +60,9 @@ def test_bar_width_is_the_share_of_all_in_steps_of_five():
 )  # fmt: skip
 def test_language_name(code, name):
     assert language_name(code) == name
+
+
+def test_date_takes_a_calendar_day_and_none():
+    from datetime import date as Day
+
+    assert date(Day(2024, 3, 12)) == "12 March 2024" and date(None) == ""

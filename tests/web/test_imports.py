@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,8 +15,9 @@ from werkzeug.test import encode_multipart
 from tests.factories import make_book
 from tests.mailbox import run_jobs
 from webapp.extensions import db
-from webapp.models import LibraryImport, Notice, Read, Review, ShelfEntry
+from webapp.models import LibraryImport, Notice, Read, Review, ShelfEntry, utcnow
 from webapp.services import recount, shelves
+from webapp.services.library_imports import UNDO_DAYS
 
 DATA = Path(__file__).parent.parent / "data"
 GOODREADS = (DATA / "goodreads_library_export.csv").read_bytes()
@@ -199,3 +201,26 @@ def test_private_notes_are_edited_on_the_book_page(web, auth, users):
     assert "whole number" in html and "Kept text." in html and 'aria-invalid="true"' in html
     db.session.refresh(entry)
     assert entry.private_notes == "Back from Sam."
+
+
+def test_undo_past_its_days_shows_the_report_again_saying_so(web, auth, users):
+    owner = users("late")
+    old = utcnow() - timedelta(days=UNDO_DAYS + 1)
+    job = LibraryImport(
+        user_id=owner.id,
+        kind="goodreads",
+        choice="keep_mine",
+        filename="old.csv",
+        state="done",
+        header=[],
+        outcomes=[],
+        created_at=old,
+    )
+    db.session.add(job)
+    db.session.commit()
+    auth.login("late")
+    response = web.post(f"/import/{job.id}/undo")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and f"undone for {UNDO_DAYS} days only" in html
+    db.session.refresh(job)
+    assert job.state == "done"

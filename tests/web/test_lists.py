@@ -242,3 +242,13 @@ def test_removing_closes_the_gap(world):
     assert positions(mine) == [1, 2, 3]
     lists.add(world.reader, mine, books[1])
     assert positions(mine) == [1, 2, 3, 4] and titles(mine)[-1] == "Gap 1"
+
+
+def test_a_note_too_long_keeps_the_text_beside_its_error(web, auth, world):
+    made = lists.create(world.reader, "Long notes")
+    auth.login("reader")
+    note = "x" * (lists.MAX_NOTE + 1)
+    response = web.post(f"/books/{world.book.id}/lists", {"list_id": made.id, "note": note})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="add-list-note-error"' in html
+    assert note in html and titles(made) == []

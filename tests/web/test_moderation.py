@@ -391,3 +391,37 @@ def test_report_form_comes_on_demand(web, auth, world, htmx):
     assert f'href="{book}" data-form-cancel>Cancel</a>' in control
     first = control.index('type="radio"')
     assert ("data-focus-here" in control[first : control.index(">", first)]) is htmx
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_lifting_a_suspension_that_is_not_there_says_so(web, auth, world, htmx):
+    auth.login("boss")
+    uid = world["author"].id
+    response = web.post(f"/moderation/users/{uid}/unsuspend", htmx=htmx)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "author is not suspended." in html
+    assert ("<html" in html) is not htmx
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_reply_actions_come_from_the_registry(web, auth, world, htmx):
+    from webapp.services import replies
+
+    reply = replies.post(world["reader"], world["review"], "Rude words")
+    replies.report(world["author"], reply, "abuse")
+    auth.login("mod")
+    html = web.client.get("/moderation").get_data(as_text=True)
+    for action in moderation.ACTIONS["reply"].values():
+        offered = action.offered(reply, 1)
+        assert (f"/moderation/replies/{reply.id}/{action.name}" in html) is offered
+    bad = web.post(f"/moderation/replies/{reply.id}/hide", {"reason": ""}, htmx=htmx)
+    assert bad.status_code == 422 and f'id="hide-reply-{reply.id}-reason-error"' in bad.get_data(
+        as_text=True
+    )
+    response = web.post(f"/moderation/replies/{reply.id}/hide", {"reason": "Be kind"}, htmx=htmx)
+    if htmx:
+        assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/moderation#replies"
+    db.session.refresh(reply)
+    assert reply.is_hidden and reply.hidden_reason == "Be kind"

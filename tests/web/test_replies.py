@@ -100,7 +100,7 @@ def test_new_account_link_is_held_until_staff_let_it_through(web, auth, world):
     assert replies.for_review(world.review, None) == []
     assert replies.for_review(world.review, world.reader) == [reply]
     auth.login("mod")
-    assert f'id="reply-{reply.id}"' in web.client.get("/moderation").get_data(as_text=True)
+    assert f'id="queue-reply-{reply.id}"' in web.client.get("/moderation").get_data(as_text=True)
     response = web.post(f"/moderation/replies/{reply.id}/restore")
     assert response.status_code == 303
     db.session.refresh(reply)
@@ -141,8 +141,9 @@ def test_report_then_staff_hide(web, auth, world):
     assert web.post(f"/replies/{reply.id}/report", {"reason": "nonsense"}).status_code == 422
     auth.logout()
     auth.login("mod")
-    assert "Abuse or harassment by author" in web.client.get("/moderation").get_data(as_text=True)
-    assert web.post(f"/moderation/replies/{reply.id}/hide", {"reason": ""}).status_code == 303
+    queue = web.client.get("/moderation").get_data(as_text=True)
+    assert "<strong>Abuse or harassment</strong> — reported by" in queue
+    assert web.post(f"/moderation/replies/{reply.id}/hide", {"reason": ""}).status_code == 422
     db.session.refresh(reply)
     assert not reply.is_hidden  # no reason, no hiding
     web.post(f"/moderation/replies/{reply.id}/hide", {"reason": "Be kind"})

@@ -506,13 +506,16 @@ ROUTES: dict[str, list[Case]] = {
             lambda w: {"reason": "spam"},
         ),
     ],
-    "replies.staff_action": [
+    "moderation.reply_action": [
         _post(
             lambda w: f"/moderation/replies/{w.reply.id}/hide",
             STAFF_ACTION,
             lambda w: {"reason": "No"},
         ),
-        _post(lambda w: f"/moderation/replies/{w.reply.id}/restore", STAFF_ACTION),
+        # the row's reply is visible: staff get 422, "That reply is not hidden."
+        _post(
+            lambda w: f"/moderation/replies/{w.reply.id}/restore", by_role(303, 403, 403, 422, 422)
+        ),
         _post(lambda w: f"/moderation/replies/{w.reply.id}/dismiss", STAFF_ACTION),
     ],
 }

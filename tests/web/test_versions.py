@@ -118,7 +118,7 @@ EFFECTS: dict[str, list] = {
     "replies.edit": [[review]],
     "replies.delete": [[review]],
     "replies.report": [None],
-    "replies.staff_action": [[review], None, None],
+    "moderation.reply_action": [[review], None, None],
 }
 PREFERRED = ("reader", "author", "moderator", "admin")
 POSTS = sorted({endpoint for endpoint, method in RULES if method == "POST"})

@@ -11,7 +11,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.models.base import MAX_INT
-from webapp.services.moderation import ACTIONS
 
 
 class ReportForm(FlaskForm):
@@ -37,9 +36,6 @@ class HideForm(FlaskForm):
             Length(max=500),
         ],
     )
-
-
-BULK_ACTIONS = {action.name: action.label for action in ACTIONS.values()}
 
 
 class BulkForm(FlaskForm):

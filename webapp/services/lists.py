@@ -128,14 +128,14 @@ def add(actor: User, book_list: BookList, book: Book, note: str | None = None) -
 def move(actor: User, book_list: BookList, book_id: int, direction: str) -> None:
     """Swap the book with its neighbour above ("up") or below ("down"); at an end, no change.
 
-    Raises NotAllowed, ValidationError (not on the list, no such direction)."""
+    Raises NotAllowed, NotFound (not on the list), ValidationError (no such direction)."""
     if direction not in ("up", "down"):
         raise ValidationError(None, "Move a book up or down.")
     book_list = _owned(actor, book_list)
     order = items(book_list)
     index = next((i for i, item in enumerate(order) if item.book_id == book_id), None)
     if index is None:
-        raise ValidationError(None, "That book is not on the list.")
+        raise NotFound("That book is not on the list.")
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(order):
         order[index], order[other] = order[other], order[index]

@@ -1,7 +1,8 @@
-"""Staff actions on a reported review — dismiss, hide, restore, mark as spoiler, delete — and
-the one registry (``ACTIONS``) that the queue's route, its forms, ``act`` and ``bulk`` read.
+"""Staff actions on a reported review — dismiss, hide, restore, mark as spoiler, delete — or on
+a held or reported reply — hide, restore (let through), dismiss — and the one registry
+(``ACTIONS``) that the queue's routes and buttons, the bulk form, ``act`` and ``bulk`` read.
 
-Every action writes an AuditEntry and resolves the review's open reports (telling each
+Every action writes an AuditEntry and resolves the target's open reports (telling each
 reporter) in the same transaction as the change itself.
 """
 
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
-from webapp.models import Review, User
-from webapp.services import locks, reports, reviews
+from webapp.filters import plural
+from webapp.models import Reply, Review, User
+from webapp.services import locks, replies, reports, reviews
 from webapp.services.audit import audit, review_snapshot
 from webapp.services.hiding import hide_review, show_review
 from webapp.services.notices import notify
@@ -145,25 +147,81 @@ def delete_review(actor: User, review: Review, *, commit: bool = True) -> None:
     _finish(commit)
 
 
+# --- replies ---------------------------------------------------------------------------------
+
+
+def _answer_reply_reports(actor: User, reply: Reply, status: str, outcome: str, message: str):
+    """Resolve the open reports on ``reply``, telling each reporter; how many there were."""
+    open_reports = replies.open_reports(reply)
+    reports.resolve(actor, open_reports, status, outcome, message)
+    return len(open_reports)
+
+
+def hide_reply(actor: User, reply: Reply, reason: str | None, *, commit: bool = True) -> None:
+    """Hide a reply with a reason its author sees; its open reports are actioned."""
+    require_staff(actor)
+    replies.mark_hidden(actor, reply, clean_reason(reason), "moderation")
+    thanks = "Thank you: a reply you reported was hidden."
+    _answer_reply_reports(actor, reply, "actioned", "hidden", thanks)
+    _finish(commit)
+
+
+def restore_reply(actor: User, reply: Reply, *, commit: bool = True) -> None:
+    """Show a hidden or held reply; a held one's notices go out now. Open reports dismissed."""
+    require_staff(actor)
+    if not reply.is_hidden:
+        raise ValidationError(None, "That reply is not hidden.")
+    before, was_held = replies.snapshot(reply), reply.is_held
+    reply.hidden_at = reply.hidden_by_id = reply.hidden_reason = reply.hidden_kind = None
+    audit(actor, "restore_reply", "reply", reply.id, before=before, after=replies.snapshot(reply))
+    if was_held:
+        replies.tell_thread(reply, db.session.get(Review, reply.review_id))
+    stays = "We looked at a reply you reported: it stays up."
+    _answer_reply_reports(actor, reply, "dismissed", "restored", stays)
+    _finish(commit)
+
+
+def dismiss_reply(actor: User, reply: Reply, *, commit: bool = True) -> None:
+    """Close the open reports on a reply without acting on it."""
+    require_staff(actor)
+    no_problem = "We looked at a reply you reported: no problem."
+    count = _answer_reply_reports(actor, reply, "dismissed", "no action", no_problem)
+    audit(actor, "dismiss_reports", "reply", reply.id, after={"reports": count})
+    _finish(commit)
+
+
 # --- the registry ----------------------------------------------------------------------------
 
+Target = Review | Reply
+NOUNS = {"review": ("review", "reviews"), "reply": ("reply", "replies")}
 
-def _plural(count: int) -> str:
-    return f"{count} review" if count == 1 else f"{count} reviews"
+
+def _always(target: Target, open_reports: int) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class Action:
-    """One queue action. ``run(actor, review, reason, commit=…)`` raises as its function does."""
+    """One queue action on a ``kind`` of target ("review" or "reply").
 
-    name: str
-    label: str  # the bulk form's choice
-    done: str  # the message after one review
+    ``run(actor, target, reason, commit=…)`` raises as its function does. ``offered(target,
+    open_reports)`` says whether the queue shows its button; ``applies(target)`` whether a
+    bulk action touches a ticked target (the others are skipped).
+    """
+
+    kind: str
+    name: str  # in the route and the bulk form
+    label: str  # its button, and the bulk form's choice
+    done: str  # the message after one target
     done_many: str  # after several: "{n}" becomes "3 reviews"
     run: Callable[..., None]
     admin_only: bool = False
     needs_reason: bool = False
-    applies: Callable[[Review], bool] = lambda review: True  # bulk skips the others
+    offered: Callable[[Target, int], bool] = _always
+    applies: Callable[[Target], bool] = lambda target: True
+    style: str = "secondary"  # the button's class
+    confirm: str = ""  # asked before acting (with JavaScript)
+    held_label: str = ""  # the label for a reply held for review
 
     def allowed(self, actor: User | None) -> bool:
         """Whether ``actor`` may take this action (the route answers 403 otherwise)."""
@@ -171,47 +229,81 @@ class Action:
             return permissions.can_delete_any_review(actor)
         return permissions.can_moderate(actor)
 
+    def button(self, target: Target) -> str:
+        """The button's words for ``target``."""
+        return self.held_label if self.held_label and target.is_held else self.label
+
     def message(self, count: int | None = None) -> str:
-        """The flash message after acting on one review, or on ``count`` of them."""
-        return self.done if count is None else self.done_many.format(n=_plural(count))
+        """The flash message after acting on one target, or on ``count`` of them."""
+        if count is None:
+            return self.done
+        return self.done_many.format(n=plural(count, *NOUNS[self.kind]))
 
 
 def _ignoring_reason(action: Callable[..., None]) -> Callable[..., None]:
-    return lambda actor, review, reason=None, *, commit=True: action(actor, review, commit=commit)
+    return lambda actor, target, reason=None, *, commit=True: action(actor, target, commit=commit)
 
 
-ACTIONS: dict[str, Action] = {
-    action.name: action
-    for action in (
-        Action("dismiss", "Dismiss reports", "Reports dismissed.", "Reports dismissed on {n}.",
-               _ignoring_reason(dismiss)),
-        Action("hide", "Hide", "Review hidden.", "Hidden {n}.", hide, needs_reason=True),
-        Action("restore", "Restore", "Review restored.", "Restored {n}.",
-               _ignoring_reason(restore), applies=lambda review: review.is_hidden),
-        Action("spoiler", "Mark as spoiler", "Review marked as containing spoilers.",
-               "Marked {n} as containing spoilers.", _ignoring_reason(mark_spoiler)),
-        Action("delete", "Delete (admins)", "Review deleted.", "Deleted {n}.",
-               _ignoring_reason(delete_review), admin_only=True),
-    )
-}  # fmt: skip
+def _has_reports(target: Target, open_reports: int) -> bool:
+    return open_reports > 0
 
 
-def action_for(name: str | None) -> Action:
-    """The registered action called ``name``. Raises ValidationError for any other name."""
-    if name not in ACTIONS:
+def _is_hidden(target: Target, open_reports: int = 0) -> bool:
+    return target.is_hidden
+
+
+def _hideable(target: Target, open_reports: int) -> bool:
+    """Visible, or hidden only until staff look (by reports, or held)."""
+    return not target.is_hidden or target.hidden_kind in ("reports", "held")
+
+
+_REVIEW_ACTIONS = (
+    Action("review", "dismiss", "Dismiss reports", "Reports dismissed.",
+           "Reports dismissed on {n}.", _ignoring_reason(dismiss), offered=_has_reports),
+    Action("review", "restore", "Restore", "Review restored.", "Restored {n}.",
+           _ignoring_reason(restore), offered=_is_hidden, applies=_is_hidden),
+    Action("review", "hide", "Hide", "Review hidden.", "Hidden {n}.", hide, needs_reason=True,
+           offered=_hideable, style="danger"),
+    Action("review", "spoiler", "Mark as spoiler", "Review marked as containing spoilers.",
+           "Marked {n} as containing spoilers.", _ignoring_reason(mark_spoiler),
+           offered=lambda review, _: not review.spoiler),
+    Action("review", "delete", "Delete", "Review deleted.", "Deleted {n}.",
+           _ignoring_reason(delete_review), admin_only=True, style="danger",
+           confirm="Delete this review for good? Hiding it can be undone; deleting cannot."),
+)  # fmt: skip
+_REPLY_ACTIONS = (
+    Action("reply", "restore", "Restore", "Reply shown.", "Shown {n}.",
+           _ignoring_reason(restore_reply), offered=_is_hidden, applies=_is_hidden,
+           held_label="Let it through"),
+    Action("reply", "hide", "Hide", "Reply hidden.", "Hidden {n}.", hide_reply,
+           needs_reason=True, offered=_hideable, style="danger"),
+    Action("reply", "dismiss", "Dismiss reports", "Reports dismissed.", "Reports dismissed on {n}.",
+           _ignoring_reason(dismiss_reply), offered=_has_reports),
+)  # fmt: skip
+ACTIONS: dict[str, dict[str, Action]] = {
+    kind: {action.name: action for action in actions}
+    for kind, actions in (("review", _REVIEW_ACTIONS), ("reply", _REPLY_ACTIONS))
+}
+
+
+def action_for(kind: str, name: str | None) -> Action:
+    """The registered action ``name`` on a ``kind``. Raises ValidationError for any other."""
+    if name not in ACTIONS.get(kind, {}):
         raise ValidationError("action", "Choose an action.")
-    return ACTIONS[name]
+    return ACTIONS[kind][name]
 
 
-def act(actor: User, name: str, review: Review, reason: str | None = None) -> None:
-    """Run one queue action by name. Raises ValidationError, NotAllowed."""
-    action_for(name).run(actor, review, reason)
+def act(actor: User, action: Action, target: Target, reason: str | None = None) -> None:
+    """Run one queue action on its target. Raises ValidationError, NotAllowed."""
+    if not action.allowed(actor):
+        raise NotAllowed("Only admins delete reviews; moderators hide them.")
+    action.run(actor, target, reason)
 
 
 def bulk(actor: User, name: str, review_ids: list[int], reason: str | None = None) -> int:
     """Apply one action to several reviews in one transaction; returns how many were ticked."""
     require_staff(actor)
-    action = action_for(name)
+    action = action_for("review", name)
     if not review_ids:
         raise ValidationError("review_ids", "Tick at least one review.")
     if action.needs_reason:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import lazyload
 
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
+from webapp.filters import date as spell_date
 from webapp.models import (
     FORMATS,
     READ_STATUSES,
@@ -43,11 +44,6 @@ class ReadData:
     format: str | None = None
 
 
-def long_date(day: date | None) -> str:
-    """12 March 2024 (no leading zero, whatever the locale)."""
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
 @dataclass(frozen=True)
 class ReadSummary:
     """What the book page says above the list: "You read this 3 times — last finished …"."""
@@ -62,7 +58,7 @@ class ReadSummary:
         times = {1: "once", 2: "twice"}.get(self.finished, f"{self.finished} times")
         if self.last_finished is None:
             return f"You read this {times}."
-        return f"You read this {times} — last finished {long_date(self.last_finished)}."
+        return f"You read this {times} — last finished {spell_date(self.last_finished)}."
 
 
 @dataclass

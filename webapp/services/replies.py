@@ -1,4 +1,5 @@
-"""Replies to reviews, one level deep: posting, editing, deleting, notices, hiding and reports.
+"""Replies to reviews, one level deep: posting, editing, deleting, notices, reports and the
+staff queue of them (staff actions on replies are in services.moderation's registry).
 
 A blocked reader cannot reply to the blocker's reviews (nor the blocker to theirs). A new
 account's reply with a link is held: hidden pending staff, visible to its author and in the
@@ -16,9 +17,10 @@ from webapp import markdown, permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Mute, Reply, Report, Review, User, utcnow
-from webapp.services import blocks
+from webapp.services import blocks, reports
 from webapp.services.audit import audit
 from webapp.services.notices import notify
+from webapp.services.reports import QueueItem
 
 MAX_BODY = 5_000
 NEW_ACCOUNT_DAYS = 7
@@ -66,12 +68,12 @@ def post(author: User, review: Review, body: str | None) -> Reply:
     db.session.add(reply)
     db.session.flush()
     if not reply.is_hidden:
-        _tell_thread(reply, review)
+        tell_thread(reply, review)
     db.session.commit()
     return reply
 
 
-def _tell_thread(reply: Reply, review: Review) -> None:
+def tell_thread(reply: Reply, review: Review) -> None:
     """Notice (and mail, if they asked) to the review's author and earlier repliers, except the
     replier and readers who muted them."""
     earlier = select(Reply.user_id).where(
@@ -129,40 +131,18 @@ def count_for(review: Review) -> int:
     )
 
 
-# --- staff and reports -----------------------------------------------------------------------
+# --- reports and the queue --------------------------------------------------------------------
 
 
-def _open_reports(reply: Reply) -> list[Report]:
-    return list(
-        db.session.scalars(
-            select(Report).where(Report.reply_id == reply.id, Report.status == "open")
-        )
-    )
+def open_reports(reply: Reply) -> list[Report]:
+    """The open reports on ``reply``."""
+    query = select(Report).where(Report.reply_id == reply.id, Report.status == "open")
+    return list(db.session.scalars(query))
 
 
-def _resolve(actor: User, reply: Reply, status: str, outcome: str, message: str) -> None:
-    from webapp.services import reports
-
-    reports.resolve(actor, _open_reports(reply), status, outcome, message)
-
-
-def _require_staff(actor: User) -> None:
-    if not permissions.can_moderate(actor):
-        raise NotAllowed("Only moderators can do that.")
-
-
-def hide(actor: User, reply: Reply, reason: str | None) -> None:
-    """Hide a reply with a reason its author sees; its open reports are actioned."""
-    from webapp.services.moderation import clean_reason
-
-    _require_staff(actor)
-    _hide(actor, reply, clean_reason(reason), "moderation")
-    _resolve(actor, reply, "actioned", "hidden", "Thank you: a reply you reported was hidden.")
-    db.session.commit()
-
-
-def _hide(actor: User | None, reply: Reply, reason: str, kind: str) -> None:
-    """Hide with an audit entry and the author's notice (``actor`` None: by readers' reports)."""
+def mark_hidden(actor: User | None, reply: Reply, reason: str, kind: str) -> None:
+    """Hide with an audit entry and the author's notice (``actor`` None: by readers' reports;
+    staff hide through services.moderation). Does not commit."""
     before = snapshot(reply)
     reply.hidden_at, reply.hidden_by_id = utcnow(), actor.id if actor else None
     reply.hidden_reason, reply.hidden_kind = reason, kind
@@ -177,33 +157,6 @@ def _hide(actor: User | None, reply: Reply, reason: str, kind: str) -> None:
     )
 
 
-def restore(actor: User, reply: Reply) -> None:
-    """Show a hidden or held reply; a held one's notices go out now. Open reports dismissed."""
-    _require_staff(actor)
-    if not reply.is_hidden:
-        raise ValidationError(None, "That reply is not hidden.")
-    before, was_held = snapshot(reply), reply.is_held
-    reply.hidden_at = reply.hidden_by_id = reply.hidden_reason = reply.hidden_kind = None
-    audit(actor, "restore_reply", "reply", reply.id, before=before, after=snapshot(reply))
-    if was_held:
-        _tell_thread(reply, db.session.get(Review, reply.review_id))
-    _resolve(
-        actor, reply, "dismissed", "restored", "We looked at a reply you reported: it stays up."
-    )
-    db.session.commit()
-
-
-def dismiss(actor: User, reply: Reply) -> None:
-    """Close the open reports on a reply without acting on it."""
-    _require_staff(actor)
-    count = len(_open_reports(reply))
-    _resolve(
-        actor, reply, "dismissed", "no action", "We looked at a reply you reported: no problem."
-    )
-    audit(actor, "dismiss_reports", "reply", reply.id, after={"reports": count})
-    db.session.commit()
-
-
 def report(
     reporter: User, reply: Reply, reason: str | None, note: str | None = None, *, auto_hide=None
 ) -> bool:
@@ -213,8 +166,6 @@ def report(
     a report by staff or enough established readers' open reports hide the reply until a
     moderator looks; the reports stay open for them.
     """
-    from webapp.services import reports
-
     if not permissions.is_signed_in(reporter) or permissions.owns(reporter, reply):
         raise NotAllowed("You cannot report your own reply.")
     reason, note = reports.clean(reason, note)
@@ -239,14 +190,14 @@ def report(
         return False
     if not reply.is_hidden:
         if permissions.is_moderator(reporter):
-            _hide(reporter, reply, reports.STAFF_HIDE_REASON, "reports")
+            mark_hidden(reporter, reply, reports.STAFF_HIDE_REASON, "reports")
         elif (auto_hide or reports.AutoHide()).reached(reply=reply):
-            _hide(None, reply, reports.AUTO_HIDE_REASON, "reports")
+            mark_hidden(None, reply, reports.AUTO_HIDE_REASON, "reports")
     db.session.commit()
     return True
 
 
-def queue() -> list[tuple[Reply, list[Report]]]:
+def queue() -> list[QueueItem]:
     """Held replies and replies with open reports, newest first, each with its open reports."""
     reported = select(Report.reply_id).where(Report.reply_id.is_not(None), Report.status == "open")
     items = list(
@@ -257,10 +208,15 @@ def queue() -> list[tuple[Reply, list[Report]]]:
             .limit(200)
         )
     )
-    by_reply: dict[int, list[Report]] = {reply.id: [] for reply in items}
+    by_reply = {reply.id: QueueItem(reply) for reply in items}
     if by_reply:
         for found in db.session.scalars(
             select(Report).where(Report.reply_id.in_(by_reply), Report.status == "open")
         ):
-            by_reply[found.reply_id].append(found)
-    return [(reply, by_reply[reply.id]) for reply in items]
+            by_reply[found.reply_id].reports.append(found)
+    return list(by_reply.values())
+
+
+def queue_item(reply: Reply) -> QueueItem:
+    """One reply's row in the queue, with its open reports."""
+    return QueueItem(reply, open_reports(reply))

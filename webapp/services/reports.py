@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
-from webapp.models import REPORT_REASONS, Report, Review, User, utcnow
+from webapp.models import REPORT_REASONS, Reply, Report, Review, User, utcnow
 from webapp.services import locks
 from webapp.services.hiding import hide_review
 from webapp.services.notices import notify
@@ -176,8 +176,6 @@ def report_user(
 
 def open_count() -> int:
     """Open reports on reviews, replies and readers, plus replies held for review."""
-    from webapp.models import Reply
-
     held = select(func.count(Reply.id)).where(Reply.hidden_kind == "held").scalar_subquery()
     return db.session.scalar(select(func.count(Report.id) + held).where(Report.status == "open"))
 
@@ -214,8 +212,23 @@ def resolve(actor: User, reports: list[Report], status: str, outcome: str, messa
 
 @dataclass
 class QueueItem:
-    review: Review
+    """A reported review or reply (``target``) with its reports, as the queue lists it."""
+
+    target: Review | Reply
     reports: list[Report] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "reply" if isinstance(self.target, Reply) else "review"
+
+    @property
+    def review(self) -> Review | Reply:
+        return self.target
+
+    @property
+    def waiting(self) -> bool:
+        """Still for staff to look at: open reports, or a reply held for review."""
+        return self.open_reports > 0 or (self.kind == "reply" and self.target.is_held)
 
     @property
     def reasons(self) -> list[str]:

@@ -6,6 +6,7 @@ from flask import Blueprint, url_for
 from flask_login import current_user, login_required, logout_user
 
 from webapp.extensions import limiter, posting_limit, reader_key
+from webapp.filters import plural
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.account import (
     DeleteAccountForm,
@@ -122,7 +123,7 @@ def end_other_sessions():
 
     def end() -> str:
         ended = accounts.end_other_sessions(current_user)
-        return f"Signed out of {ended} other session{'' if ended == 1 else 's'}."
+        return f"Signed out of {plural(ended, 'other session')}."
 
     return _button(EmptyForm(), end)
 

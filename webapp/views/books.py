@@ -6,9 +6,8 @@ from flask import Blueprint, abort, make_response, redirect, request
 from flask_login import current_user, login_required
 
 from webapp import book_page, permissions
-from webapp.errors import ValidationError
 from webapp.extensions import db, posting_limit
-from webapp.forms import EmptyForm, apply_error, errors_to
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.media import CoverForm
 from webapp.forms.reading import PrivateNotesForm, reading_context
 from webapp.forms.reviews import ShelfForm
@@ -16,7 +15,7 @@ from webapp.htmx import invalid, render, respond
 from webapp.images import MAX_BYTES
 from webapp.models import SHELVES, Book
 from webapp.services import catalog, covers, shelves
-from webapp.web import book_url, safe_next
+from webapp.web import book_url, book_view, safe_next
 
 bp = Blueprint("books", __name__)
 
@@ -39,16 +38,12 @@ def detail(book_id: int, slug: str | None = None):
 
 @bp.post("/books/<int:book_id>/shelf")
 @login_required
-def shelf(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def shelf(book: Book):
     form = ShelfForm()
     if form.validate_on_submit():
-        try:
+        with errors_to(form):  # the service raises before it changes anything
             status = shelves.set_status(current_user, book, form.status.data, form.finished_on.data)
-        except ValidationError as error:
-            db.session.rollback()  # nothing of a half-made change stays
-            apply_error(form, error)
-        else:
             # The reading section changes with the shelf (a read started or finished).
             return respond(
                 book_url(book, "shelf-control"),
@@ -63,9 +58,9 @@ def shelf(book_id: int):
 
 @bp.post("/books/<int:book_id>/want")
 @login_required
-def want(book_id: int):
+@book_view
+def want(book: Book):
     """One-click "Want to read" from a book card: back to the list, or the card's control."""
-    book = db.get_or_404(Book, book_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     status = shelves.want(current_user, book)
@@ -80,8 +75,8 @@ def want(book_id: int):
 
 @bp.post("/books/<int:book_id>/private")
 @login_required
-def private(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def private(book: Book):
     form = PrivateNotesForm()
     if form.validate_on_submit():
         with errors_to(form):
@@ -104,9 +99,9 @@ def private(book_id: int):
 
 
 @bp.get("/books/<int:book_id>/cover.svg")
-def cover(book_id: int):
+@book_view
+def cover(book: Book):
     """A typographic placeholder cover for books without an image."""
-    book = db.get_or_404(Book, book_id)
     response = make_response(covers.placeholder_svg(book))
     response.mimetype = "image/svg+xml"
     response.cache_control.public = True

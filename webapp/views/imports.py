@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, url_for
 from flask_login import current_user, login_required
 
-from webapp.errors import ValidationError
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.imports import ImportForm
 from webapp.htmx import invalid, render, respond
@@ -50,14 +49,17 @@ def progress(import_id: int):
     return render("imports/progress.html", "imports/_progress.html", job=job)
 
 
-@bp.get("/<int:import_id>/report")
-def report(import_id: int):
-    job = _own(import_id)
+def _report(job, form: EmptyForm):
+    """The report page (with ``form``'s error after a refused undo: 422)."""
     can_undo = library_imports.can_undo(job)
     keep_days = retention.IMPORT_KEEP.days
-    return render(
-        "imports/report.html", job=job, can_undo=can_undo, form=EmptyForm(), keep_days=keep_days
-    )
+    context = {"job": job, "can_undo": can_undo, "form": form, "keep_days": keep_days}
+    return invalid("imports/report.html", **context)
+
+
+@bp.get("/<int:import_id>/report")
+def report(import_id: int):
+    return _report(_own(import_id), EmptyForm())
 
 
 @bp.get("/<int:import_id>/problems.csv")
@@ -74,11 +76,11 @@ def problems(import_id: int):
 @bp.post("/<int:import_id>/undo")
 def undo(import_id: int):
     job = _own(import_id)
-    if not EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if not form.validate_on_submit():
         abort(400)
-    url = url_for("imports.report", import_id=import_id)
-    try:
+    with errors_to(form):  # past its 14 days: the report again, saying so
         library_imports.undo(current_user, job)
-    except ValidationError as error:
-        return respond(url, message=error.message, category="error")
-    return respond(url, message="The import was undone.")
+        url = url_for("imports.report", import_id=import_id)
+        return respond(url, message="The import was undone.")
+    return _report(job, form)

@@ -6,30 +6,22 @@ from __future__ import annotations
 from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
-from webapp import permissions
-from webapp.errors import NotAllowed, ValidationError
+from webapp import book_page, permissions
 from webapp.extensions import db, posting_limit
-from webapp.forms import EmptyForm, apply_error, errors_to
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.lists import AddToListForm, ListForm, NoteForm, PlaceForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, BookList
 from webapp.services import lists, privacy
-from webapp.web import book_url, user_or_404
+from webapp.web import book_view, user_or_404
 
 bp = Blueprint("lists", __name__)
 
 
-def _list_or_404(list_id: int) -> BookList:
-    book_list = db.session.get(BookList, list_id)
-    if book_list is None:
-        abort(404)
-    return book_list
-
-
 def _own_list(list_id: int) -> BookList:
     """The signed-in reader's own list: 404 if there is none, 403 if it is someone else's."""
-    book_list = _list_or_404(list_id)
+    book_list = db.get_or_404(BookList, list_id)
     if not permissions.can_change_list(current_user, book_list):
         abort(403)
     return book_list
@@ -58,18 +50,15 @@ def _items_part(book_list: BookList, message: str, book_id: int, action: str, **
 def new():
     form = ListForm()
     if form.validate_on_submit():
-        try:
+        with errors_to(form):
             made = lists.create(current_user, form.title.data, form.description.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
             return respond(url_for("lists.show", list_id=made.id), message="Your list was made.")
     return invalid("lists/new.html", form=form)
 
 
 @bp.get("/lists/<int:list_id>")
 def show(list_id: int):
-    book_list = _list_or_404(list_id)
+    book_list = db.get_or_404(BookList, list_id)
     if not privacy.can_see(current_user, book_list.user):
         abort(403)  # a private profile's list, to a reader they have not approved
     return render(
@@ -80,22 +69,19 @@ def show(list_id: int):
 @bp.post("/books/<int:book_id>/lists")
 @login_required
 @posting_limit()
-def add(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def add(book: Book):
     form = AddToListForm()
     book_list = (
         db.session.get(BookList, form.list_id.data or 0) if form.validate_on_submit() else None
     )
     if book_list is None:
         abort(400)
-    try:
-        added = lists.add(current_user, book_list, book, form.note.data)
-    except NotAllowed:
-        abort(403)
-    except ValidationError as error:
-        return respond(book_url(book, "lists"), message=error.message, category="error")
-    done = "Added to your list." if added else "That book is on the list already."
-    return respond(url_for("lists.show", list_id=book_list.id), message=done)
+    with errors_to(form):
+        added = lists.add(current_user, book_list, book, form.note.data)  # NotAllowed: 403
+        done = "Added to your list." if added else "That book is on the list already."
+        return respond(url_for("lists.show", list_id=book_list.id), message=done)
+    return invalid(book_page.PAGE, **book_page.context(book, list_form=form))
 
 
 @bp.post("/lists/<int:list_id>/books/<int:book_id>/<any(up, down, remove):action>")
@@ -107,10 +93,7 @@ def change(list_id: int, book_id: int, action: str):
     if action == "remove":
         lists.remove(current_user, book_list, book_id)
     else:
-        try:
-            lists.move(current_user, book_list, book_id, action)
-        except ValidationError:
-            abort(404)
+        lists.move(current_user, book_list, book_id, action)  # not on the list: NotFound, 404
     return _items_part(book_list, "List updated.", book_id, action)
 
 

@@ -8,19 +8,22 @@ from flask_login import current_user
 from webapp import permissions
 from webapp.errors import ValidationError
 from webapp.extensions import db
-from webapp.forms import errors_to
+from webapp.filters import plural
+from webapp.forms import EmptyForm, errors_to
 from webapp.forms.catalog import BookEditForm, book_data
 from webapp.forms.moderation import BulkForm, HideForm, MergeForm, RoleForm, SuspendForm
 from webapp.htmx import invalid, render, respond
 from webapp.inputs import as_id, ids
-from webapp.models import REPORT_REASONS, Book, Review, User
+from webapp.models import REPORT_REASONS, Book, Reply, Review, User
 from webapp.services import audit, catalog, merges, moderation, replies, reports, staff
-from webapp.web import book_url, me, staff_required
+from webapp.web import book_url, book_view, me, staff_required
 
 bp = Blueprint("moderation", __name__)
 
 QUEUE = "moderation/queue.html"
 QUEUE_ITEM = "moderation/_queue_item.html"
+ITEM_OF = {"review": QUEUE_ITEM, "reply": "moderation/_reply_item.html"}  # an action's answer
+SECTION_OF = {"review": None, "reply": "replies"}  # where a plain request is sent back to
 QUEUE_LIST = "moderation/_queue_list.html"
 OPEN_COUNT = "moderation/_open_count.html"  # out of band after every queue action
 USER_PAGE, STAFF_PANEL = "moderation/user.html", "moderation/_staff_panel.html"
@@ -66,25 +69,39 @@ def queue():
     return render(QUEUE, **_queue_context())
 
 
-@bp.post(f"/moderation/reviews/<int:review_id>/<any({', '.join(moderation.ACTIONS)}):action>")
+def _names(kind: str) -> str:
+    return ", ".join(moderation.ACTIONS[kind])
+
+
+@bp.post(f"/moderation/reviews/<int:review_id>/<any({_names('review')}):action>")
 @staff_required
 def review_action(review_id: int, action: str):
     review = db.get_or_404(Review, review_id)
-    chosen = moderation.ACTIONS[action]
+    return _act(moderation.ACTIONS["review"][action], review, reports.queue_item)
+
+
+@bp.post(f"/moderation/replies/<int:reply_id>/<any({_names('reply')}):action>")
+@staff_required
+def reply_action(reply_id: int, action: str):
+    reply = db.get_or_404(Reply, reply_id)
+    return _act(moderation.ACTIONS["reply"][action], reply, replies.queue_item)
+
+
+def _act(chosen: moderation.Action, target, item_of):
+    """One registered action on a queue item; the item again (or its 422 with the reason)."""
     if not chosen.allowed(current_user):
         abort(403)
+    fragment = ITEM_OF[chosen.kind]
     form = HideForm()  # CSRFProtect has already checked the token of every POST
     if not chosen.needs_reason or form.validate_on_submit():
         with errors_to(form):
-            moderation.act(me(), action, review, form.reason.data)
-            item = None if action == "delete" else reports.queue_item(review)
-            hide_form = HideForm(formdata=None)
-            done = {"item": item, "review_id": review_id, "hide_form": hide_form}
-            url = url_for("moderation.queue")
-            return respond(url, QUEUE_ITEM, message=chosen.message(), oob=[OPEN_COUNT], **done)
-    item = reports.queue_item(review)
-    context = _queue_context(hide_forms={review_id: form})
-    return invalid(QUEUE, QUEUE_ITEM, item=item, review_id=review_id, **context)
+            moderation.act(me(), chosen, target, form.reason.data)
+            item = None if chosen.name == "delete" else item_of(target)
+            done = {"item": item, "target_id": target.id, "hide_form": HideForm(formdata=None)}
+            url = url_for("moderation.queue", _anchor=SECTION_OF[chosen.kind])
+            return respond(url, fragment, message=chosen.message(), oob=[OPEN_COUNT], **done)
+    context = _queue_context(hide_forms={(chosen.kind, target.id): form})
+    return invalid(QUEUE, fragment, item=item_of(target), target_id=target.id, **context)
 
 
 @bp.post("/moderation/bulk")
@@ -95,7 +112,7 @@ def bulk():
     if form.validate_on_submit():
         with errors_to(form):
             count = moderation.bulk(me(), form.action.data, review_ids, form.reason.data)
-            message = moderation.ACTIONS[form.action.data].message(count)
+            message = moderation.action_for("review", form.action.data).message(count)
             context = _list_context(bulk_form=BulkForm(formdata=None))
             url = url_for("moderation.queue")
             return respond(url, QUEUE_LIST, message=message, oob=[OPEN_COUNT], **context)
@@ -120,16 +137,17 @@ def _user_context(user: User, **forms) -> dict:
         "reports_by": reports.reports_by(user),
         "reports_about": reports.reports_about(user),
         "suspend_form": SuspendForm(formdata=None),
+        "unsuspend_form": EmptyForm(formdata=None),
         "role_form": RoleForm(formdata=None, role=user.role),
         **forms,
     }
 
 
-def _changed(target: User, message: str, category: str = "success"):
+def _changed(target: User, message: str):
     """After a staff change to a reader: their page again, or for htmx the staff panel."""
     db.session.refresh(target)
     url = url_for("moderation.user", user_id=target.id)
-    return respond(url, STAFF_PANEL, message=message, category=category, **_user_context(target))
+    return respond(url, STAFF_PANEL, message=message, **_user_context(target))
 
 
 def _target(user_id: int, may) -> User:
@@ -154,15 +172,9 @@ def _suspend(target: User, form: SuspendForm) -> str:
     return f"{target.username} is suspended."
 
 
-@bp.post("/moderation/users/<int:user_id>/unsuspend")
-@staff_required
-def unsuspend(user_id: int):
-    target = _target(user_id, permissions.can_suspend)
-    try:
-        staff.unsuspend(me(), target)
-    except ValidationError as error:
-        return _changed(target, error.message, "error")
-    return _changed(target, f"{target.username}'s suspension is lifted.")
+def _unsuspend(target: User, form: EmptyForm) -> str:
+    staff.unsuspend(me(), target)
+    return f"{target.username}'s suspension is lifted."
 
 
 def _set_role(target: User, form: RoleForm) -> str:
@@ -191,6 +203,7 @@ def _take(target: User, form, key: str, change):
 
 
 _panel_route("suspend", permissions.can_suspend, SuspendForm, _suspend)
+_panel_route("unsuspend", permissions.can_suspend, EmptyForm, _unsuspend)
 _panel_route("role", permissions.can_change_role, RoleForm, _set_role)
 
 
@@ -208,8 +221,8 @@ def dismiss_user_reports(user_id: int):
 
 @bp.route("/moderation/books/<int:book_id>/edit", methods=["GET", "POST"])
 @staff_required
-def edit_book(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def edit_book(book: Book):
     if request.method == "GET":
         authors = "\n".join(a.name for a in book.authors)
         form = BookEditForm(formdata=None, obj=book, isbn=book.isbn13, authors=authors)
@@ -228,8 +241,8 @@ def edit_book(book_id: int):
 
 @bp.route("/moderation/books/<int:book_id>/merge", methods=["GET", "POST"])
 @staff_required
-def merge_book(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def merge_book(book: Book):
     form = MergeForm()
     if form.validate_on_submit():
         target = db.session.get(Book, form.target_id.data)
@@ -239,8 +252,8 @@ def merge_book(book_id: int):
             with errors_to(form):
                 result = merges.merge_books(me(), book, target)
                 message = (
-                    f"Merged into “{target.title}”: {result['moved']} reviews moved, "
-                    f"{result['conflicts']} duplicates resolved."
+                    f"Merged into “{target.title}”: {plural(result['moved'], 'review')} moved, "
+                    f"{plural(result['conflicts'], 'duplicate')} resolved."
                 )
                 return respond(book_url(target), message=message)
     return invalid(

@@ -7,13 +7,12 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.extensions import db
 from webapp.forms import errors_to
 from webapp.forms.reading import GoalForm, PrivacyForm, ProgressForm, ReadForm, reading_context
 from webapp.htmx import invalid, respond
 from webapp.models import Book, Read
 from webapp.services import goals, reads
-from webapp.web import book_url, safe_next
+from webapp.web import book_url, book_view, safe_next
 
 bp = Blueprint("reads", __name__)
 SECTION = "reads/_reading.html"
@@ -26,8 +25,8 @@ def _section(book: Book, message: str):
 
 @bp.post("/books/<int:book_id>/reads")
 @login_required
-def add(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def add(book: Book):
     form = ReadForm()
     if form.validate_on_submit():
         with errors_to(form):

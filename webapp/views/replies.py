@@ -1,4 +1,4 @@
-"""Replies under a review: post, edit, delete, report; staff hide, restore, dismiss."""
+"""Replies under a review: post, edit, delete, report (staff act on them from the queue)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from flask import Blueprint, abort, current_app, url_for
 from flask_login import current_user, login_required
 
 from webapp import book_page, permissions
-from webapp.errors import ValidationError
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, errors_to
-from webapp.forms.moderation import HideForm, ReportForm
+from webapp.forms.moderation import ReportForm
 from webapp.forms.replies import ReplyForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
@@ -18,7 +17,6 @@ from webapp.services import replies, reports
 from webapp.web import review_or_404
 
 bp = Blueprint("replies", __name__)
-DONE = {"hide": "Reply hidden.", "restore": "Reply shown.", "dismiss": "Reports dismissed."}
 
 
 def _review_or_404(review_id: int) -> Review:
@@ -120,24 +118,3 @@ def report(reply_id: int):
         report_form=form,
         report_open=True,
     )
-
-
-@bp.post("/moderation/replies/<int:reply_id>/<any(hide, restore, dismiss):action>")
-@login_required
-def staff_action(reply_id: int, action: str):
-    reply = _reply_or_404(reply_id)
-    if not permissions.can_moderate(current_user):
-        abort(403)
-    form = HideForm() if action == "hide" else EmptyForm()
-    if not form.validate_on_submit():
-        back = url_for("moderation.queue", _anchor=f"reply-{reply.id}")
-        return respond(back, message="Give a reason; the author will see it.", category="error")
-    url = url_for("moderation.queue", _anchor="replies")
-    try:
-        if action == "hide":
-            replies.hide(current_user, reply, form.reason.data)
-        else:
-            getattr(replies, action)(current_user, reply)
-    except ValidationError as error:
-        return respond(url, message=error.message, category="error")
-    return respond(url, message=DONE[action])

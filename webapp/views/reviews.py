@@ -14,7 +14,7 @@ from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, Review
 from webapp.services import replies, reviews
-from webapp.web import book_url, review_or_404
+from webapp.web import book_url, book_view, review_or_404
 
 bp = Blueprint("reviews", __name__)
 
@@ -27,8 +27,8 @@ MINE_OOB = ["books/_stats.html", "books/_shelf.html", "reads/_reading.html"]
 @login_required
 @confirmed_required
 @posting_limit()
-def save(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def save(book: Book):
     form = ReviewForm()
     if form.validate_on_submit():
         with errors_to(form):
@@ -51,9 +51,9 @@ def save(book_id: int):
 
 
 @bp.get("/books/<int:book_id>/reviews")
-def more(book_id: int):
+@book_view
+def more(book: Book):
     """The next page of a book's reviews: a real page, or items to append for htmx."""
-    book = db.get_or_404(Book, book_id)
     sort = book_page.sort_arg()
     after = request.args.get("after")
     items, cursor = reviews.for_book(

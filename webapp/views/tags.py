@@ -6,21 +6,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, url_for
 from flask_login import current_user, login_required
 
-from webapp.extensions import db
 from webapp.forms import errors_to
 from webapp.forms.reading import TagMergeForm, TagRenameForm, TagsForm
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book
 from webapp.services import shelves, tags
-from webapp.web import book_url, reading_owner
+from webapp.web import book_url, book_view, reading_owner
 
 bp = Blueprint("tags", __name__)
 
 
 @bp.post("/books/<int:book_id>/tags")
 @login_required
-def for_book(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def for_book(book: Book):
     form = TagsForm()
     context = {"book": book, "shelf": shelves.status_of(current_user, book)}
     if form.validate_on_submit():
