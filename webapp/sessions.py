@@ -14,7 +14,7 @@ from flask_login import current_user, login_user, logout_user
 
 from webapp.extensions import login_manager
 from webapp.models import User
-from webapp.services import accounts
+from webapp.services import login_sessions
 
 
 def lifetime() -> timedelta:
@@ -27,7 +27,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, key = session_id.partition(":")
     if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18 or not key:
         return None
-    user = accounts.session_user(int(user_id), key, lifetime())
+    user = login_sessions.session_user(int(user_id), key, lifetime())
     if user is None or user.is_suspended:
         return None  # a suspended reader's open sessions stop working at once
     return user
@@ -35,12 +35,12 @@ def load_user(session_id: str) -> User | None:
 
 def sign_in(user: User, remember: bool = False) -> None:
     """Open a new session for ``user`` and put it in this browser's cookies."""
-    accounts.open_session(user, lifetime())
+    login_sessions.open_session(user, lifetime())
     login_user(user, remember=remember)
 
 
 def sign_out() -> None:
     """End this browser's session server-side, then clear its cookies."""
     if current_user.is_authenticated:
-        accounts.end_session(current_user._get_current_object())
+        login_sessions.end_session(current_user._get_current_object())
     logout_user()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import LoginSession
-from webapp.services import accounts
+from webapp.services import accounts, login_sessions
 
 
 def test_sign_up_normalises_and_hashes(app):
@@ -44,32 +44,32 @@ LIFETIME = timedelta(days=30)
 
 def test_change_password_ends_every_other_session(app, users):
     user = users("carol")
-    current = accounts.open_session(user, LIFETIME)
-    other = accounts.open_session(users("carol2"), LIFETIME)
-    elsewhere = [accounts.open_session(user, LIFETIME) for _ in range(2)]
+    current = login_sessions.open_session(user, LIFETIME)
+    other = login_sessions.open_session(users("carol2"), LIFETIME)
+    elsewhere = [login_sessions.open_session(user, LIFETIME) for _ in range(2)]
     user.login_session_key = current
     assert accounts.change_password(user, "correct horse battery", "an entirely new one") == 2
     assert accounts.authenticate("carol", "an entirely new one") is not None
-    assert accounts.session_user(user.id, current, LIFETIME) is user
-    assert all(accounts.session_user(user.id, key, LIFETIME) is None for key in elsewhere)
-    assert accounts.session_user(user.id + 1, other, LIFETIME) is not None  # carol2 untouched
+    assert login_sessions.session_user(user.id, current, LIFETIME) is user
+    assert all(login_sessions.session_user(user.id, key, LIFETIME) is None for key in elsewhere)
+    assert login_sessions.session_user(user.id + 1, other, LIFETIME) is not None  # carol2 untouched
 
 
 def test_sessions_end_one_by_one_all_at_once_and_by_age(app, users):
     user = users("dora")
-    first, second = (accounts.open_session(user, LIFETIME) for _ in range(2))
-    assert accounts.session_user(user.id, first, LIFETIME).login_session_key == first
-    assert accounts.session_user(user.id + 1, first, LIFETIME) is None  # key of another user
-    accounts.end_session(user)  # user was last loaded for ``first``
-    assert accounts.session_user(user.id, first, LIFETIME) is None
+    first, second = (login_sessions.open_session(user, LIFETIME) for _ in range(2))
+    assert login_sessions.session_user(user.id, first, LIFETIME).login_session_key == first
+    assert login_sessions.session_user(user.id + 1, first, LIFETIME) is None  # key of another user
+    login_sessions.end_session(user)  # user was last loaded for ``first``
+    assert login_sessions.session_user(user.id, first, LIFETIME) is None
     user.login_session_key = second
-    assert accounts.other_session_count(user) == 0
-    third = accounts.open_session(user, LIFETIME)
-    assert accounts.end_sessions(user) == 2
-    assert accounts.session_user(user.id, third, LIFETIME) is None
-    old = accounts.open_session(user, LIFETIME)
-    assert accounts.session_user(user.id, old, timedelta(0)) is None  # expired
-    accounts.open_session(user, timedelta(0))  # prunes the expired row
+    assert login_sessions.other_session_count(user) == 0
+    third = login_sessions.open_session(user, LIFETIME)
+    assert login_sessions.end_sessions(user) == 2
+    assert login_sessions.session_user(user.id, third, LIFETIME) is None
+    old = login_sessions.open_session(user, LIFETIME)
+    assert login_sessions.session_user(user.id, old, timedelta(0)) is None  # expired
+    login_sessions.open_session(user, timedelta(0))  # prunes the expired row
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
 
 

@@ -16,6 +16,7 @@ from webapp.models.user import SUSPENDED_FOREVER
 from webapp.services import (
     accounts,
     catalog,
+    login_sessions,
     merges,
     moderation,
     notices,
@@ -181,9 +182,9 @@ def test_suspension_hides_reviews_and_ends(world, users):
         staff.suspend(mod, admin, 3, "no")  # moderators cannot suspend staff
     with pytest.raises(NotAllowed):
         staff.suspend(admin, admin, 3, "no")  # nor anyone themselves
-    key = accounts.open_session(author, timedelta(days=1))
+    key = login_sessions.open_session(author, timedelta(days=1))
     staff.suspend(mod, author, 7, "Harassment")
-    assert author.is_suspended and accounts.session_user(author.id, key, timedelta(1)) is None
+    assert author.is_suspended and login_sessions.session_user(author.id, key, timedelta(1)) is None
     assert staff.suspended_until(author) == author.suspended_until > utcnow()
     db.session.refresh(world["review"])
     assert world["review"].hidden_kind == "suspension" and aggregates(book) == (0, 0, 0, 0)

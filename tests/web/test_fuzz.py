@@ -26,7 +26,7 @@ from tests.factories import UserFactory, make_book, make_review
 from webapp import forms as forms_package
 from webapp.extensions import db
 from webapp.models import HelpfulVote, LoginSession, Review, ShelfEntry, User
-from webapp.services import accounts, reviews, shelves
+from webapp.services import login_sessions, reviews, shelves
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
@@ -182,7 +182,7 @@ def client_for(app, role: str, world: dict):
     client = app.test_client()
     if role != "visitor":
         user = world["users"][role]
-        accounts.open_session(user, timedelta(days=1))
+        login_sessions.open_session(user, timedelta(days=1))
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

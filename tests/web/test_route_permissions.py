@@ -28,6 +28,7 @@ from webapp.services import (
     accounts,
     follows,
     lists,
+    login_sessions,
     moderation,
     reads,
     replies,
@@ -101,13 +102,11 @@ def _post(url, expect, data=None):
 
 
 def _reset(w) -> str:
-    from webapp.services import accounts
 
     return accounts.reset_token(w.users["author"])
 
 
 def _confirm(w) -> str:
-    from webapp.services import accounts
 
     return accounts.verification_token(w.users["author"], w.users["author"].email)
 
@@ -597,7 +596,7 @@ def signed_in_as(app, user, csrf: tuple[str, str]):
     """A client whose session is ``user``'s (None: anonymous), with a CSRF token already read."""
     client = app.test_client()
     if user is not None:
-        accounts.open_session(user, timedelta(days=1))
+        login_sessions.open_session(user, timedelta(days=1))
     with client.session_transaction() as session:
         session["csrf_token"] = csrf[0]
         if user is not None:

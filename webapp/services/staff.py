@@ -11,7 +11,7 @@ from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Review, User, utcnow
 from webapp.models.user import ROLES, SUSPENDED_FOREVER
-from webapp.services import accounts, locks, reports
+from webapp.services import locks, login_sessions, reports
 from webapp.services.audit import audit
 from webapp.services.hiding import hide_review, show_review
 from webapp.services.moderation import clean_reason, require_staff
@@ -88,7 +88,7 @@ def suspend(actor: User, target: User, days: int | None, reason: str | None) -> 
     before = _suspension_json(target)
     target.suspended_until = SUSPENDED_FOREVER if days is None else utcnow() + timedelta(days=days)
     target.suspension_reason = reason
-    accounts.revoke_sessions(target)  # no session survives the suspension
+    login_sessions.revoke_sessions(target)  # no session survives the suspension
     shown = select(Review.id).where(Review.user_id == target.id, Review.hidden_at.is_(None))
     for review in locks.reviews_for_write(db.session.scalars(shown)):
         if not review.is_hidden:

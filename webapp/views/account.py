@@ -18,7 +18,7 @@ from webapp.forms.account import (
 from webapp.forms.media import AvatarForm
 from webapp.htmx import invalid, redirect_to, render, respond
 from webapp.images import MAX_BYTES
-from webapp.services import accounts, avatars, follows, mail
+from webapp.services import accounts, avatars, follows, login_sessions, mail
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = "account/index.html"
@@ -27,7 +27,7 @@ PAGE = "account/index.html"
 def _context(**given) -> dict:
     """The page's forms, blank unless one is ``given`` (with its errors)."""
     return {
-        "others": accounts.other_session_count(current_user),
+        "others": login_sessions.other_session_count(current_user),
         "email_form": EmailChangeForm(prefix="email"),
         "password_form": PasswordChangeForm(prefix="password"),
         "delete_form": DeleteAccountForm(prefix="delete"),
@@ -122,7 +122,7 @@ def end_other_sessions():
     """Sign out everywhere else: every other browser's session and remember cookie."""
 
     def end() -> str:
-        ended = accounts.end_other_sessions(current_user)
+        ended = login_sessions.end_other_sessions(current_user)
         return f"Signed out of {plural(ended, 'other session')}."
 
     return _button(EmptyForm(), end)
