@@ -7,9 +7,10 @@ Two indexes, both written by ``index_book`` in the same transaction as the book:
 - **Trigrams** for typos ("tolkein"): SQLite's FTS5 ``book_search_fuzzy`` with the trigram
   tokenizer, PostgreSQL's ``books.search_text`` with a ``gin_trgm_ops`` index.
 
-``matches`` asks the word index first; only when it finds fewer than ``FUZZY_BELOW`` books
-does it add near misses, ranked after every word match. ISBNs are not in either index: a full
-ISBN is an exact lookup (services.catalog), and a partial number is not a search term.
+``matches`` asks the word index first; only when it finds nothing does it look for near
+misses (a reader typing "tolki" wants Tolkien's books, not Tolstoy's beside them). ISBNs are
+in neither index: a full ISBN is an exact lookup (services.catalog), and a partial number is
+not a search term.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from sqlalchemy import (
     select,
     table,
     text,
-    union_all,
 )
 from sqlalchemy.sql import Select
 
@@ -33,10 +33,8 @@ from webapp.extensions import db
 FTS_TABLE = "book_search"
 FUZZY_TABLE = "book_search_fuzzy"
 MAX_TERMS = 8
-FUZZY_BELOW = 10  # word matches below which near misses are added
 FUZZY_CANDIDATES = 200  # trigram candidates scored on SQLite
 MIN_SIMILARITY = 0.5  # per query word: share of its trigrams in the closest word ("dune" ≠ "june")
-WORD_MATCH_FIRST = -1000.0  # added to word-match ranks so they sort before near misses
 # Column weights for FTS5's bm25 (title, other titles, subtitle, authors): a title match wins.
 BM25 = f"bm25({FTS_TABLE}, 10.0, 10.0, 2.0, 5.0)"
 
@@ -122,20 +120,16 @@ def remove_book(book_id: int) -> None:
 def matches(query: str) -> Select | None:
     """A select of (book_id, rank) for the books ``query`` finds; None if it has no words.
 
-    Lower rank is better on both databases; word matches come before near misses.
+    Lower rank is better on both databases.
     """
     words = terms(query)
     if not words:
         return None
     exact = _word_matches(words)
-    found = select(db.func.count()).select_from(exact.limit(FUZZY_BELOW).subquery())
-    if db.session.scalar(found) >= FUZZY_BELOW:
+    if db.session.scalar(select(exact.limit(1).subquery().c.book_id)) is not None:
         return exact
     near = _near_misses(words)
-    if near is None:
-        return exact
-    both = union_all(exact, near).subquery()
-    return select(both.c.book_id, db.func.min(both.c.rank).label("rank")).group_by(both.c.book_id)
+    return exact if near is None else near
 
 
 def _word_matches(words: list[str]) -> Select:
@@ -146,12 +140,12 @@ def _word_matches(words: list[str]) -> Select:
         q = db.func.to_tsquery("simple", tsquery)
         return select(
             books.c.id.label("book_id"),
-            (WORD_MATCH_FIRST - db.func.ts_rank(books.c.search_vector, q)).label("rank"),
+            (-db.func.ts_rank(books.c.search_vector, q)).label("rank"),
         ).where(books.c.search_vector.op("@@")(q))
     fts_query = " ".join(f'"{w}"*' for w in words)
     fts = table(FTS_TABLE, column("rowid"))
     return select(
-        fts.c.rowid.label("book_id"), (WORD_MATCH_FIRST + literal_column(BM25)).label("rank")
+        fts.c.rowid.label("book_id"), literal_column(BM25).label("rank")
     ).where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
 
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db
@@ -124,14 +125,23 @@ def _read(where: str, params: tuple, engine: Engine | None = None) -> list[tuple
     sql = 'SELECT kind, "key", v FROM versions WHERE ' + where.format(p=mark)  # noqa: S608
     if isinstance(bind, Connection):
         return [tuple(row) for row in bind.exec_driver_sql(sql, params)]
-    connection = bind.raw_connection()
+    dbapi_error = bind.dialect.loaded_dbapi.Error
+    try:
+        connection = bind.raw_connection()
+    except dbapi_error as exc:
+        # The driver's own error, raised below SQLAlchemy: wrap it as SQLAlchemy would, so a
+        # database that is down is the error handlers' 503, not a 500.
+        raise DBAPIError.instance(sql, params, exc, dbapi_error) from exc
     try:
         cursor = connection.cursor()
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         cursor.close()
-    except Exception:
+    except dbapi_error as exc:
         connection.invalidate()  # a dead connection (database restarted) is not reused
+        raise DBAPIError.instance(sql, params, exc, dbapi_error) from exc
+    except Exception:
+        connection.invalidate()
         raise
     finally:
         connection.close()
