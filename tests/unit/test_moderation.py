@@ -282,3 +282,18 @@ def test_notices_unread_and_mark_read(world, users):
     assert notices.mark_all_read(reporter) == 1
     assert notices.unread_count(reporter) == 0
     assert db.session.scalar(select(func.count(Notice.id))) == 1
+
+
+def test_one_suspension_is_one_audit_entry_naming_the_reviews_it_hid(world, users):
+    author = world["author"]
+    second = moderation_review(author, moderation_book("Another Book"), stars="3")
+    before = db.session.scalar(select(func.count(AuditEntry.id)))
+    staff.suspend(world["admin"], author, 3, "Spam")
+    entries = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))[before:]
+    assert [e.action for e in entries] == ["suspend_user"]
+    assert sorted(entries[0].after["hidden_reviews"]) == sorted([world["review"].id, second.id])
+    staff.unsuspend(world["mod"], author)
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last.action == "unsuspend_user"
+    assert sorted(last.after["restored_reviews"]) == sorted([world["review"].id, second.id])
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == before + 2

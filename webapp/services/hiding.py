@@ -14,7 +14,8 @@ from webapp.services.notices import notify
 
 
 def hide_review(actor: User | None, review: Review, reason: str, *, kind: str) -> None:
-    """Hide ``review`` (``kind``: moderation, reports or suspension; the last tells no one)."""
+    """Hide ``review`` (``kind``: moderation, reports or suspension). A suspension tells no one
+    and writes no entry of its own: the suspension's one entry lists the reviews it hid."""
     before = review_snapshot(review)
     if not review.is_hidden:
         reviews.apply_to_book(review.book_id, reviews.tally(review), None)
@@ -22,6 +23,8 @@ def hide_review(actor: User | None, review: Review, reason: str, *, kind: str) -
     review.hidden_by_id = actor.id if actor else None
     review.hidden_reason = reason
     review.hidden_kind = kind
+    if kind == "suspension":
+        return
     audit(
         actor,
         "hide_review",
@@ -31,29 +34,30 @@ def hide_review(actor: User | None, review: Review, reason: str, *, kind: str) -
         before=before,
         after=review_snapshot(review),
     )
-    if kind != "suspension":
-        notify(
-            review.user_id,
-            f"Your review of {review.book.title} was hidden: {reason}",
-            f"/books/{review.book_id}",
-            topic="moderation",
-        )
+    notify(
+        review.user_id,
+        f"Your review of {review.book.title} was hidden: {reason}",
+        f"/books/{review.book_id}",
+        topic="moderation",
+    )
 
 
 def show_review(actor: User | None, review: Review, *, notice: bool = True) -> None:
-    """Show a hidden review again (a visible one is left alone)."""
+    """Show a hidden review again (a visible one is left alone). Without ``notice`` (the end
+    of a suspension) it writes no entry either: the suspension's end lists what it restored."""
     if not review.is_hidden:
         return
     before = review_snapshot(review)
     review.hidden_at = review.hidden_by_id = review.hidden_reason = review.hidden_kind = None
     reviews.apply_to_book(review.book_id, None, reviews.tally(review))
+    if not notice:
+        return
     audit(
         actor, "restore_review", "review", review.id, before=before, after=review_snapshot(review)
     )
-    if notice:
-        notify(
-            review.user_id,
-            f"Your review of {review.book.title} is visible again.",
-            f"/books/{review.book_id}",
-            topic="moderation",
-        )
+    notify(
+        review.user_id,
+        f"Your review of {review.book.title} is visible again.",
+        f"/books/{review.book_id}",
+        topic="moderation",
+    )

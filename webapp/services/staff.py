@@ -90,9 +90,11 @@ def suspend(actor: User, target: User, days: int | None, reason: str | None) -> 
     target.suspension_reason = reason
     login_sessions.revoke_sessions(target)  # no session survives the suspension
     shown = select(Review.id).where(Review.user_id == target.id, Review.hidden_at.is_(None))
+    hidden = []
     for review in locks.reviews_for_write(db.session.scalars(shown)):
         if not review.is_hidden:
             hide_review(actor, review, SUSPENSION_REASON, kind="suspension")
+            hidden.append(review.id)
     reports.resolve(
         actor,
         reports.open_about(target),
@@ -107,7 +109,7 @@ def suspend(actor: User, target: User, days: int | None, reason: str | None) -> 
         target.id,
         reason=reason,
         before=before,
-        after=_suspension_json(target),
+        after={**_suspension_json(target), "hidden_reviews": hidden},  # one entry, not one a review
     )
     db.session.commit()
 
@@ -122,7 +124,8 @@ def _end_suspension(user: User, actor: User | None = None) -> int:
     hidden = [review for review in locked if review.hidden_kind == "suspension"]
     for review in hidden:
         show_review(actor, review, notice=False)
-    audit(actor, "unsuspend_user", "user", user.id, before=before, after=_suspension_json(user))
+    after = {**_suspension_json(user), "restored_reviews": [review.id for review in hidden]}
+    audit(actor, "unsuspend_user", "user", user.id, before=before, after=after)
     return len(hidden)
 
 
