@@ -219,9 +219,7 @@ class Generator:
                     *agg,
                 )
             )
-            data.search.append(
-                (book_id, title, subtitle or "", " ".join(names[a] for a in chosen))
-            )
+            data.search.append((book_id, title, subtitle or "", " ".join(names[a] for a in chosen)))
         self._reads(data)
         return data
 

@@ -7,8 +7,10 @@ wrk numbers move with whoever else uses the machine; process CPU time per reques
 client through the whole WSGI stack, production settings, ``Accept-Encoding: br, gzip``,
 responses closed so the request log runs; see bench/inproc.py) is the steadier number for
 before/after comparisons. ``book_signed_in`` is the same book page for a reader with a
-steady-state cookie; the run prints its ratio to the visitor page. Profiles go to ``--out``
-(default: a temporary folder) as ``<scenario>.txt``.
+steady-state cookie; the run prints its ratio to the visitor page. Visitors' pages are
+measured twice: as served (the page cache in front of Flask answers the repeats) and cold
+(``PAGE_CACHE=off``: every request rendered, the number to compare before/after a render
+change). Profiles (cold) go to ``--out`` (default: a temporary folder) as ``<scenario>.txt``.
 """
 
 from __future__ import annotations
@@ -48,30 +50,41 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     secret = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     app = run.make_app(args.database_url, secret)
+    cold_app = run.make_app(args.database_url, secret, page_cache="off")
     info = run.targets(app)
-    visitor = app.test_client()
+    visitor, cold = app.test_client(), cold_app.test_client()
     requests = run.scenario_requests(visitor, info)
-    reader = inproc.signed_in(app, info["signed_in_reader"], BENCH_PASSWORD)
+    reader = inproc.signed_in(cold_app, info["signed_in_reader"], BENCH_PASSWORD)
     out = Path(args.out or tempfile.mkdtemp(prefix="colophon-profile-"))
     out.mkdir(parents=True, exist_ok=True)
 
     hello = statistics.median(inproc.hello_cpu_ms(n=args.n * 10, reps=args.reps))
     print(f"{'hello':15} {hello:7.3f} ms CPU/request", flush=True)
+    print(f"{'':15} {'cold ms':>8} {'× hello':>8} {'served ms':>10} {'× hello':>8}", flush=True)
     medians: dict[str, float] = {}
     for name in args.scenarios.split(","):
         req = requests[name]
-        client = reader if name.endswith("_signed_in") else visitor
+        signed_in = name.endswith("_signed_in")
         n = max(1, args.n // 10) if name == "profile" else args.n
-        medians[name] = ms = statistics.median(inproc.cpu_ms(client, req, n=n, reps=args.reps))
-        line = f"{name:15} {ms:7.2f} ms CPU/request  {hello / ms:6.3f} × hello"
+
+        def ms(client, req=req, n=n) -> float:
+            return statistics.median(inproc.cpu_ms(client, req, n=n, reps=args.reps))
+
+        medians[name] = cold_ms = ms(reader if signed_in else cold)
+        line = f"{name:15} {cold_ms:8.2f} {hello / cold_ms:8.3f}"
+        if not signed_in:
+            served = ms(visitor)
+            line += f" {served:10.2f} {hello / served:8.3f}"
+        else:
+            line += f" {'(no cache)':>10} {'':8}"
         if args.profile != "none":
             target = out / f"{name}.txt"
-            target.write_text(profile_text(args.profile, client, req, n))
+            target.write_text(profile_text(args.profile, reader if signed_in else cold, req, n))
             line += f"  profile: {target}"
         print(line, flush=True)
     if "book" in medians and "book_signed_in" in medians:
         ratio = medians["book_signed_in"] / medians["book"]
-        print(f"signed-in / visitor book page: {ratio:.2f}×", flush=True)
+        print(f"signed-in / cold visitor book page: {ratio:.2f}×", flush=True)
     return 0
 
 

@@ -147,7 +147,8 @@ def fetch(port: int, path: str, headers: dict | None = None, method="GET", body=
 # --- what to request -----------------------------------------------------------------------
 
 
-def make_app(database_url: str, secret: str):
+def make_app(database_url: str, secret: str, *, page_cache: str | None = None):
+    """The production app in-process; ``page_cache="off"`` measures cold (uncached) pages."""
     os.environ.setdefault("SECRET_KEY", secret)
     from webapp import create_app
     from webapp.config import normalise_database_url
@@ -162,6 +163,7 @@ def make_app(database_url: str, secret: str):
             "WTF_CSRF_SSL_STRICT": False,
             "RATELIMIT_ENABLED": False,
             "UNVERIFIED_CAN_POST": True,
+            **({"PAGE_CACHE": page_cache} if page_cache else {}),
         }
     )
 

@@ -8,21 +8,21 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload, lazyload
+from sqlalchemy.orm import lazyload
 
 from webapp import markdown, permissions
 from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import cursors, locks, privacy, reads, versions
+from webapp.services import locks, privacy, reads, versions
+from webapp.services.review_pages import REVIEW_SORTS, REVIEWS_PER_PAGE, for_book  # noqa: F401
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
 STAR_CHOICES = [f"{n / 2:g}" for n in range(1, 11)]  # "0.5", "1", … "5"
-REVIEWS_PER_PAGE = 20
 
 
 def parse_stars(value: str | float | None) -> int:
@@ -313,62 +313,6 @@ def voted_ids(user: User | None, review_ids: list[int]) -> set[int]:
         HelpfulVote.user_id == user.id, HelpfulVote.review_id.in_(review_ids)
     )
     return set(db.session.scalars(query))
-
-
-# A page of reviews shows each author's name and the rendered text: the book is the caller's,
-# and neither the Markdown source nor the author's other columns (hash, email, bio) are read
-# (whether they are private is: the Follow button says "Ask to follow"; their picture is).
-LIST_OPTIONS = (
-    lazyload(Review.book),
-    joinedload(Review.user).load_only(User.id, User.username, User.is_private, User.avatar_key),
-    defer(Review.body),
-)
-
-REVIEW_SORTS = {"helpful": "Most helpful", "newest": "Newest"}
-
-
-def for_book(
-    book: Book,
-    *,
-    sort: str = "helpful",
-    after: str | None = None,
-    exclude_user: User | None = None,
-    viewer: User | None = None,
-    limit: int = REVIEWS_PER_PAGE,
-) -> tuple[list[Review], str | None]:
-    """A page of the book's reviews by others, and the cursor for the next page (keyset);
-    reviews by readers whose profile is private to ``viewer`` are left out.
-
-    Keyset pagination keeps "show more" as cheap on page 50 as on page 1.
-    """
-    first, second = (
-        (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
-    )
-    query = select(Review).options(*LIST_OPTIONS).where(Review.book_id == book.id, VISIBLE)
-    query = query.where(privacy.shown_to(viewer, Review.user_id))
-    if permissions.is_signed_in(exclude_user):
-        query = query.where(Review.user_id != exclude_user.id)
-    cursor = _decode_cursor(after, sort)
-    if cursor is not None:
-        a, b = cursor
-        query = query.where(or_(first < a, and_(first == a, second < b)))
-    query = query.order_by(first.desc(), second.desc())
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = _encode_cursor(rows[-1], sort) if more and rows else None
-    return rows, next_cursor
-
-
-def _encode_cursor(review: Review, sort: str) -> str:
-    if sort == "newest":
-        return f"{review.created_at.isoformat()}_{review.id}"
-    return f"{review.helpful_score!r}_{review.id}"
-
-
-def _decode_cursor(cursor: str | None, sort: str):
-    """The (time or score, id) a "show more" link carries; None (start over) when malformed."""
-    return cursors.time_cursor(cursor) if sort == "newest" else cursors.score_cursor(cursor)
 
 
 def recent(limit: int = 10) -> list[Review]:
