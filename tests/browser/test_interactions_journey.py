@@ -77,3 +77,39 @@ def test_pointer_targets_are_24px_on_a_phone(page, reviewed_book):  # noqa: F811
     for path in ("/books", "/account", "/signup"):
         page.goto(path)
         assert page.evaluate(SMALL_TARGETS) == [], path
+
+
+def test_preview_rating_alone_and_bio(page, reviewed_book):  # noqa: F811
+    sign_up(page)
+    page.goto(reviewed_book["path"])
+    form = page.locator("#review-form")
+    form.get_by_label("Your review (optional)").fill("Anarres is **bleak**.")
+    form.get_by_role("button", name="Preview").click()
+    preview = page.locator("#review-preview")
+    expect(preview.locator("strong")).to_have_text("bleak")
+    if page.js_enabled:  # swapped beside the editor: focus moves to the preview
+        expect(preview.locator("section")).to_be_focused()
+    expect(page.get_by_label("Your review (optional)")).to_have_value("Anarres is **bleak**.")
+    assert_accessible(page)
+
+    # A rating alone: one compact line, no Helpful or Report.
+    page.get_by_label("Your review (optional)").fill("")
+    page.get_by_label("4 stars", exact=True).focus()
+    page.keyboard.press("Space")
+    page.locator("#review-form").get_by_role("button", name="Save review").click()
+    line = page.locator("#my-review .rating-line")
+    expect(line).to_contain_text("rated it")
+    expect(line).to_contain_text("4 out of 5 stars")
+    expect(page.locator("#my-review .helpful")).to_have_count(0)
+    assert_accessible(page)
+
+    # "About you" on /account, shown on the profile.
+    page.goto("/account")
+    page.get_by_label("About you").fill("Reads *slowly*.")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Your profile was saved.")
+    if page.js_enabled:
+        expect(page.locator("#bio-save")).to_be_focused()
+    assert_accessible(page)
+    page.get_by_role("link", name="See your profile").click()
+    expect(page.locator(".profile-bio em")).to_have_text("slowly")

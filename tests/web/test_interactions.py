@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.factories import make_book, make_review
-from webapp.services import shelves
+from webapp.services import reviews, shelves
 
 BOTH = pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 
@@ -207,3 +207,90 @@ def test_cards_shelf_states_cost_one_query(client, users, auth, count_queries):
     for n in range(10):
         make_book(f"Book {n}", [f"Author {n}"])
     assert statements() == few
+
+
+# A rating without words ----------------------------------------------------------------------
+
+
+def test_a_rating_alone_is_a_compact_line(client, users, auth, book):
+    rated = make_review(users("rater"), book, "4")
+    worded = make_review(users("writer"), book, "2", body="Slow going.")
+    users("reader")
+    auth.login("reader")
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    line = html.split(f'id="review-{rated.id}"')[1].split("</article>")[0]
+    assert 'class="rating-line"' in line and "rated it" in line and "4 out of 5 stars" in line
+    assert "Helpful" not in line and "Report" not in line  # nothing to vote on or report
+    card = html.split(f'id="review-{worded.id}"')[1].split("</article>")[0]
+    assert "helpful-button" in card and "rating-line" not in card
+
+
+def test_own_rating_alone_keeps_edit_and_delete(client, book, reader):
+    mine = make_review(reader, book, "3.5")
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    line = html.split(f'id="review-{mine.id}"')[1].split("</article>")[0]
+    assert 'class="rating-line"' in line and "Edit<span" in line and "Delete<span" in line
+
+
+# Bio on /account ---------------------------------------------------------------------------
+
+
+@BOTH
+def test_bio_is_saved_and_shown_sanitised_on_the_profile(web, client, reader, htmx):
+    page = html_of(client.get("/account"))
+    assert 'id="profile-heading">Your profile' in page and 'name="bio-bio"' in page
+    bio = "Reads **slowly**. <script>alert(1)</script>"
+    response = web.post("/account/bio", {"bio-bio": bio}, htmx=htmx, page="/account")
+    assert reader.bio == bio
+    if htmx:
+        html = html_of(response)
+        assert html.lstrip().startswith('<form id="bio-form"') and "<html" not in html
+        assert 'id="bio-save"' in html and "Your profile was saved." in html
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/account"
+    profile = html_of(client.get("/u/reader"))
+    assert "<strong>slowly</strong>" in profile and "<script>alert" not in profile
+
+
+@BOTH
+def test_too_long_a_bio_is_422_with_the_text_kept(web, reader, htmx):
+    response = web.post("/account/bio", {"bio-bio": "x" * 1001}, htmx=htmx, page="/account")
+    assert response.status_code == 422
+    html = html_of(response)
+    assert "Keep it under 1,000 characters (1,001 now)." in html and "x" * 1001 in html
+    assert ("<html" in html) is not htmx
+    assert reader.bio is None
+
+
+# Markdown preview ----------------------------------------------------------------------------
+
+
+@BOTH
+def test_preview_shows_the_sanitised_markdown_and_keeps_the_text(web, book, reader, htmx):
+    body = "Spice is **everything**. <script>alert(1)</script>"
+    data = {"rating": "4", "title": "Sandy", "body": body}
+    response = web.post(f"/books/{book.id}/review/preview", data, htmx=htmx)
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<strong>everything</strong>" in html and "<script>alert" not in html
+    if htmx:
+        assert html.lstrip().startswith('<div id="review-preview"') and "<html" not in html
+        marks = focus_marks(html)
+        assert len(marks) == 1 and 'aria-labelledby="review-preview-heading"' in marks[0]
+    else:  # the whole page: the form with the reader's text, and the preview beside it
+        assert "<html" in html and 'value="Sandy"' in html and "&lt;script&gt;alert(1)" in html
+        assert focus_marks(html) == []
+    assert reviews.find(reader, book) is None  # nothing saved
+
+
+def test_preview_needs_the_token(client, book, reader):
+    assert client.post(f"/books/{book.id}/review/preview", data={"body": "x"}).status_code == 400
+
+
+def test_the_editor_offers_preview(client, book, reader):
+    html = html_of(client.get(f"/books/{book.id}-dune"))
+    assert re.search(
+        r'<button type="submit" class="secondary" id="review-preview-button" '
+        rf'formaction="/books/{book.id}/review/preview#review-preview"\s+hx-post=',
+        html,
+    )

@@ -351,6 +351,13 @@ ROUTES: dict[str, list[Case]] = {
     "reviews.save": [
         _post(lambda w: f"/books/{w.book.id}/review", by_role(303, 303), lambda w: {"rating": "4"})
     ],
+    "reviews.preview": [
+        _post(
+            lambda w: f"/books/{w.book.id}/review/preview",
+            SIGNED_IN_PAGE,
+            lambda w: {"body": "*Hi*"},
+        )
+    ],
     "reviews.show": [_get(lambda w: f"/reviews/{w.review.id}", PRIVATE_REVIEW)],
     # Only the author edits; the author or an admin deletes; never vote on one's own review.
     "reviews.edit": [_get(lambda w: f"/reviews/{w.review.id}/edit", by_role(303, 403, 200))],
@@ -430,6 +437,7 @@ ROUTES: dict[str, list[Case]] = {
     "social.approve": [_post("/follow-requests/target/approve", by_role(303, 404, 303))],
     "social.decline": [_post("/follow-requests/target/decline", by_role(303, 404, 303))],
     "account.privacy": [_post("/account/privacy", by_role(303, 303))],
+    "account.change_bio": [_post("/account/bio", by_role(303, 303), lambda w: {"bio-bio": "Hi."})],
     # Lists: public to read; only their maker adds, moves or removes books.
     "lists.new": [
         _get("/lists/new", SIGNED_IN_PAGE),

@@ -60,6 +60,7 @@ EFFECTS: dict[str, list] = {
     "books.remove_cover": [None],  # the row's book has no cover: nothing changes
     "account.resend_confirmation": [None],
     "account.privacy": [[profile("reader")]],
+    "account.change_bio": [[profile("reader")]],
     "recovery.forgot_password": [None],
     "recovery.reset_password": [None],
     "recovery.confirm_email": [None],
@@ -86,6 +87,7 @@ EFFECTS: dict[str, list] = {
     "books.want": [[profile("reader"), book]],
     "books.private": [None],  # the reader's own notes: no public page shows them
     "reviews.save": [[book, profile("reader"), home]],
+    "reviews.preview": [None],
     "reviews.delete": [[book, profile("author"), home, review]],
     "reviews.helpful": [[book, profile("author")]],
     "reads.add": [[profile("reader")]],

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField
+from wtforms import BooleanField, PasswordField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
@@ -44,4 +44,14 @@ class NotificationsForm(FlaskForm):
             SelectChoice("daily", "One daily digest"),
         ],
         default="each",
+    )
+
+
+class BioForm(FlaskForm):
+    # The length rule is the service's (services.users.MAX_BIO), in the site's words.
+    bio = TextAreaField(
+        "About you",
+        description="Shown on your profile. Markdown works: **bold**, *italics*, links. "
+        "Up to 1,000 characters.",
+        render_kw={"maxlength": 1000, "rows": 4},
     )

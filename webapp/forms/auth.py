@@ -23,7 +23,7 @@ def new_password_field(label: str, description: str) -> PasswordField:
 
 
 class SignupForm(FlaskForm):
-    """No field validators: services.accounts.check_sign_up checks every field at once, in the
+    """No field validators: services.account_rules.check_sign_up checks every field at once, in the
     site's own words (WTForms would say "Field must be between 10 and 1024 characters long")."""
 
     username = StringField(

@@ -3,125 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.errors import ValidationError, ValidationErrors
+from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import User
 from webapp.models.base import utcnow
+from webapp.services import account_rules as rules
 from webapp.services import avatars, mail, reviews
 from webapp.services.audit import audit
 from webapp.services.login_sessions import end_sessions, revoke_sessions
 from webapp.usernames import fold
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
 RESET_VALID = timedelta(hours=1)
 VERIFY_VALID = timedelta(days=7)
 # Hash compared against when the account is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-000")
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    text = resources.files("webapp.data").joinpath("common_passwords.txt").read_text()
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
-
-
-def username_format(username: str | None) -> str:
-    """NFKC-normalised (fullwidth letters are letters); raises ValidationError('username')."""
-    username = unicodedata.normalize("NFKC", username or "").strip()
-    if not username:
-        raise ValidationError("username", "Choose a username.")
-    if not USERNAME_RE.fullmatch(username):
-        raise ValidationError(
-            "username", "Use 3–30 characters: letters, digits, underscores (_) and hyphens (-)."
-        )
-    return username
-
-
-def check_username(username: str) -> str:
-    """Well formed, and refused when it looks like one in use."""
-    username = username_format(username)
-    taken = db.session.scalar(select(User.username).where(User.username_fold == fold(username)))
-    if taken is not None and taken.lower() == username.lower():
-        raise ValidationError("username", "That username is taken.")
-    if taken is not None:
-        raise ValidationError(
-            "username",
-            f"That username looks too much like “{taken}”, which is taken (names that differ "
-            "only in case, -, _ or look-alike characters such as 0 and O count as the same).",
-        )
-    return username
-
-
-def email_format(email: str | None) -> str:
-    """The normalised address; raises ValidationError('email') (no database, no DNS)."""
-    if not (email or "").strip():
-        raise ValidationError("email", "Give your email address: we send a link to confirm it.")
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValidationError("email", f"That is not a valid email address: {exc}") from exc
-
-
-def check_email(email: str, *, exclude: User | None = None) -> str:
-    email = email_format(email)
-    query = select(User.id).where(User.email == email)
-    if exclude is not None:
-        query = query.where(User.id != exclude.id)
-    if db.session.scalar(query):
-        raise ValidationError("email", "An account with that email already exists.")
-    return email
-
-
-def check_password(password: str | None, field: str = "password") -> str:
-    password = password or ""
-    if not password:
-        raise ValidationError(field, f"Choose a password of at least {MIN_PASSWORD} characters.")
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(field, f"Use at least {MIN_PASSWORD} characters.")
-    if len(password) > MAX_PASSWORD:
-        raise ValidationError(field, f"Use at most {MAX_PASSWORD} characters.")
-    if password.lower() in common_passwords():
-        raise ValidationError(field, "That password is too common. Choose another.")
-    return password
-
-
-def check_sign_up(username: str | None, email: str | None, password: str | None) -> None:
-    """Every field's form at once, before any account is looked up (no database).
-
-    Raises ValidationErrors with one error per field that is wrong, so a reader fixes them all
-    in one go; only a sign-up that passes this reaches the account check (and the rate limit).
-    """
-    _all_of((username_format, username), (email_format, email), (check_password, password))
-
-
-def _all_of(*checks) -> list:
-    """Run every (check, value); their results, or ValidationErrors with every error."""
-    results, errors = [], []
-    for check, value in checks:
-        try:
-            results.append(check(value))
-        except ValidationError as error:
-            errors.append(error)
-    if errors:
-        raise ValidationErrors(errors)
-    return results
 
 
 def sign_up(username: str, email: str, password: str, *, next_path: str | None = None) -> User:
@@ -130,8 +33,8 @@ def sign_up(username: str, email: str, password: str, *, next_path: str | None =
     ``next_path`` (a local path) rides in the confirmation mail, so following its link leads
     back to where the reader was, such as the book they wanted to review.
     """
-    check_sign_up(username, email, password)
-    username, email = _all_of((check_username, username), (check_email, email))
+    rules.check_sign_up(username, email, password)
+    username, email = rules.all_of((rules.check_username, username), (rules.check_email, email))
     user = User(
         username=username,
         username_key=username.lower(),
@@ -146,7 +49,7 @@ def sign_up(username: str, email: str, password: str, *, next_path: str | None =
         db.session.commit()
     except IntegrityError:  # someone took the name or email a moment ago
         db.session.rollback()
-        _all_of((check_username, username), (check_email, email))
+        rules.all_of((rules.check_username, username), (rules.check_email, email))
         raise
     return user
 
@@ -170,7 +73,7 @@ def _confirm(user: User, password: str, field: str = "current_password") -> None
 def change_email(user: User, current_password: str, new_email: str) -> None:
     """Ask to move the account to ``new_email``; it takes effect when that address confirms."""
     _confirm(user, current_password)
-    new_email = check_email(new_email, exclude=user)
+    new_email = rules.check_email(new_email, exclude=user)
     if new_email == user.email:
         raise ValidationError("email", "That is already your address.")
     user.pending_email = new_email
@@ -181,13 +84,13 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> int:
     """Set a new password and end every other session; returns how many ended."""
     _confirm(user, current_password)
-    check_password(new_password, field="new_password")
+    rules.check_password(new_password, field="new_password")
     user.password_hash = generate_password_hash(new_password)
     return end_sessions(user, keep=user.login_session_key)
 
 
 def _set_password(user: User, password: str, field: str) -> None:
-    check_password(password, field=field)
+    rules.check_password(password, field=field)
     user.password_hash = generate_password_hash(password)
 
 

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Review, User
 from webapp.pagination import Page
-from webapp.services import reviews
+from webapp.services import reviews, versions
 
 PROFILE_REVIEWS = 10
+MAX_BIO = 1000
+
+
+def set_bio(user: User, text: str | None) -> None:
+    """The few lines about themselves a reader shows on their profile (Markdown, sanitised when
+    shown, like reviews). Raises ValidationError('bio') past MAX_BIO characters."""
+    bio = (text or "").strip() or None
+    if bio and len(bio) > MAX_BIO:
+        raise ValidationError("bio", f"Keep it under {MAX_BIO:,} characters ({len(bio):,} now).")
+    user.bio = bio
+    versions.touch(user=user.id)  # the cached public profile shows it
+    db.session.commit()
 
 
 def reviews_by(

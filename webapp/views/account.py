@@ -9,6 +9,7 @@ from webapp.extensions import limiter, posting_limit, reader_key
 from webapp.filters import plural
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.account import (
+    BioForm,
     DeleteAccountForm,
     EmailChangeForm,
     NotificationsForm,
@@ -18,7 +19,7 @@ from webapp.forms.account import (
 from webapp.forms.media import AvatarForm
 from webapp.htmx import invalid, redirect_to, render, respond
 from webapp.images import MAX_BYTES
-from webapp.services import accounts, avatars, follows, login_sessions, mail
+from webapp.services import accounts, avatars, follows, login_sessions, mail, users
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = "account/index.html"
@@ -36,6 +37,7 @@ def _context(**given) -> dict:
         "resend_form": EmptyForm(prefix="resend"),
         "archive_form": EmptyForm(prefix="archive"),
         "avatar_form": AvatarForm(prefix="avatar", formdata=None),
+        "bio_form": BioForm(prefix="bio", formdata=None, data={"bio": current_user.bio or ""}),
         **given,
     }
 
@@ -114,6 +116,22 @@ def privacy():
             url_for("account.index"), fragment, message=message, category="message", **context
         )
     return invalid(PAGE, "account/_privacy_form.html", **_context(privacy_form=form))
+
+
+@bp.post("/bio")
+@login_required
+def change_bio():
+    """The profile's "About you": saved in place with htmx (focus stays on Save by its id)."""
+    form = BioForm(prefix="bio")
+    if form.validate_on_submit():
+        with errors_to(form):
+            users.set_bio(current_user, form.bio.data)
+            context = _context(bio_form=form)
+            message = "Your profile was saved."
+            return respond(
+                url_for("account.index"), "account/_bio_form.html", message=message, **context
+            )
+    return invalid(PAGE, "account/_bio_form.html", **_context(bio_form=form))
 
 
 @bp.post("/sessions")

@@ -12,7 +12,7 @@ from webapp.forms import EmptyForm, errors_to
 from webapp.forms.auth import LoginForm, SignupForm
 from webapp.htmx import invalid, redirect_to, respond, sign_in_first
 from webapp.models.user import SUSPENDED_FOREVER
-from webapp.services import accounts, staff
+from webapp.services import account_rules, accounts, staff
 from webapp.sessions import sign_in, sign_out
 from webapp.throttle import LoginAttempt
 from webapp.web import safe_next
@@ -46,7 +46,7 @@ def signup():
     if form.validate_on_submit():
         with errors_to(form):
             name, email, password = form.username.data, form.email.data, form.password.data
-            accounts.check_sign_up(name, email, password)
+            account_rules.check_sign_up(name, email, password)
             g.signup_account_check = True
             back = safe_next(form.next.data)
             user = accounts.sign_up(name, email, password, next_path=back)

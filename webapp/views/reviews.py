@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from webapp import book_page, permissions
+from webapp import book_page, markdown, permissions
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.replies import ReplyForm
@@ -48,6 +49,20 @@ def save(book: Book):
             )
     context = book_page.context(book, form=form, editing=True)
     return invalid(book_page.PAGE, MINE, **context)
+
+
+@bp.post("/books/<int:book_id>/review/preview")
+@login_required
+def preview(book_id: int):
+    """The review's Markdown as it will show (same sanitiser), nothing saved: htmx swaps the
+    preview beside the editor; without JS the book page shows the form, text kept, with it."""
+    book = db.get_or_404(Book, book_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    preview_html = Markup(markdown.render((form.body.data or "")[: reviews.MAX_BODY]))  # noqa: S704
+    context = book_page.context(book, form=form, editing=True, preview_html=preview_html)
+    return render(book_page.PAGE, "reviews/_preview.html", **context)
 
 
 @bp.get("/books/<int:book_id>/reviews")
