@@ -144,9 +144,9 @@ def _word_matches(words: list[str]) -> Select:
         ).where(books.c.search_vector.op("@@")(q))
     fts_query = " ".join(f'"{w}"*' for w in words)
     fts = table(FTS_TABLE, column("rowid"))
-    return select(
-        fts.c.rowid.label("book_id"), literal_column(BM25).label("rank")
-    ).where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
+    return select(fts.c.rowid.label("book_id"), literal_column(BM25).label("rank")).where(
+        literal_column(FTS_TABLE).op("MATCH")(fts_query)
+    )
 
 
 def _near_misses(words: list[str]) -> Select | None:
