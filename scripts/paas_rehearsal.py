@@ -46,7 +46,7 @@ ADMIN_URL = os.environ.get("ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.
 DEADLINE_SECONDS = int(os.environ.get("REHEARSAL_TIMEOUT", "180"))
 HTTP_TIMEOUT = 10
 EXPECTED_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
