@@ -154,6 +154,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class CoverSource:
+    """The cover service COVER_SOURCE_URL points at (Open Library on a real platform; this box
+    has no internet): a loopback HTTP server answering every ISBN with a small JPEG."""
+
+    def __init__(self) -> None:
+        import io
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (200, 300), (122, 46, 29)).save(buffer, "JPEG")
+        body = buffer.getvalue()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/b/isbn/{{isbn}}-L.jpg"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
 class Mailbox:
     """The mail server the platform's MAIL_URL points at: aiosmtpd on a loopback port."""
 
@@ -195,7 +226,9 @@ def redis_answers() -> bool:
         return False
 
 
-def platform_env(database_url: str, port: int, bin_dir: Path, mail_url: str) -> dict[str, str]:
+def platform_env(
+    database_url: str, port: int, bin_dir: Path, mail_url: str, cover_url: str
+) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -211,9 +244,11 @@ def platform_env(database_url: str, port: int, bin_dir: Path, mail_url: str) -> 
             "MAIL_FROM",
             "TASK_QUEUE",
             "TASK_QUEUE_FILE",
+            "COVER_SOURCE_URL",
         }
     }
     env.update(
+        COVER_SOURCE_URL=cover_url,
         DATABASE_URL=database_url,
         PORT=str(port),
         SECRET_KEY=secrets.token_hex(32),  # what app.json's "generator": "secret" gives
@@ -458,6 +493,7 @@ def main() -> int:
     web = worker = None
     mailbox = Mailbox()
     mailbox.controller.start()
+    covers = CoverSource()
     try:
         with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{db_name}"')
@@ -465,7 +501,9 @@ def main() -> int:
         build_slug(slug)
         bin_dir = install(slug, deadline)
         port = free_port()
-        env = platform_env(database_url, port, bin_dir, f"smtp://127.0.0.1:{mailbox.port}")
+        env = platform_env(
+            database_url, port, bin_dir, f"smtp://127.0.0.1:{mailbox.port}", covers.url
+        )
 
         say(f"release: {processes['release']}")
         release = subprocess.run(  # noqa: S602  (Procfile commands are shell commands)
