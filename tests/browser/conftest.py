@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import config_for, migrate_to_head, require
@@ -147,3 +149,15 @@ def live_data(live_server):
                 db.session.remove()
 
     return run
+
+
+def sign_up(page, prefix: str = "reader") -> str:
+    """A new reader signed up through the form (the live server lets them post at once)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    page.goto("/signup")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Email").fill(f"{name}@example.com")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
+    return name

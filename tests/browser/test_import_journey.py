@@ -3,29 +3,18 @@ Refresh without), the report. The worker's job runs for real; axe on every impor
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LIVE_APPS, assert_accessible
+from tests.browser.conftest import LIVE_APPS, assert_accessible, sign_up
 from tests.mailbox import run_jobs
 
 EXPORT = Path(__file__).parent.parent / "data" / "goodreads_library_export.csv"
 
 
-def sign_up(page) -> None:
-    name = f"importer_{uuid.uuid4().hex[:8]}"
-    page.goto("/signup")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.com")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
-
-
 def test_import_progress_and_report(page, live_server):
-    sign_up(page)
+    sign_up(page, "importer")
     page.goto("/import")
     assert_accessible(page)
     page.get_by_label("Library export (CSV)").set_input_files(str(EXPORT))

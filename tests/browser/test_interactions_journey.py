@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_up
 from tests.browser.test_review_journey import reviewed_book  # noqa: F401 (fixture)
 
 # Every control a pointer aims at, except links inside text (WCAG 2.5.8's inline exception) and
@@ -21,16 +21,6 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .map(e => { const r = e.getBoundingClientRect();
               return [e.id || e.className, Math.round(r.width), Math.round(r.height)]; })
   .filter(([, w, h]) => w < 24 || h < 24)"""
-
-
-def sign_up(page) -> None:
-    name = f"reader_{uuid.uuid4().hex[:8]}"
-    page.goto("/signup")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.com")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
 
 
 def test_want_to_read_in_one_click(page, reviewed_book):  # noqa: F811

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_up
 from tests.factories import make_book
 from webapp.filters import date as long_date
 from webapp.services.reads import today
@@ -29,17 +29,6 @@ def long_book(live_data) -> dict:
         return {"path": f"/books/{book.id}-{book.slug}", "title": book.title}
 
     return live_data(seed)
-
-
-def sign_up(page) -> str:
-    name = f"reader_{uuid.uuid4().hex[:8]}"
-    page.goto("/signup")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.com")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
-    return name
 
 
 def mark(page) -> None:

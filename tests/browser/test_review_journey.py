@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_up
 from tests.factories import UserFactory, make_book, make_review
 
 
@@ -65,13 +65,7 @@ def expect_focus(page, selector: str) -> None:
 
 
 def test_rate_review_edit_helpful_delete(page, reviewed_book):
-    name = f"reader_{uuid.uuid4().hex[:8]}"
-    page.goto("/signup")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.com")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
+    sign_up(page)
 
     page.goto(reviewed_book["path"])
     expect(page).to_have_title(re.compile(reviewed_book["title"]))

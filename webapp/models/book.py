@@ -54,6 +54,21 @@ class BookAuthor(db.Model):
     author: Mapped[Author] = relationship(lazy="joined", innerjoin=True)
 
 
+# The kept aggregates below, as recount rebuilds them (services.recount) and as a page version
+# ignores them on other pages (services.versions).
+KEPT_AGGREGATES = (
+    "rating_count",
+    "rating_sum",
+    "review_count",
+    "stars_1",
+    "stars_2",
+    "stars_3",
+    "stars_4",
+    "stars_5",
+    "bayes_score",
+)
+
+
 class Book(db.Model):
     __tablename__ = "books"
     __table_args__ = (

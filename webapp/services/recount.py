@@ -14,21 +14,11 @@ from sqlalchemy import case, func, or_, select, update
 
 from webapp.extensions import db
 from webapp.models import Book, HelpfulVote, Review
-from webapp.models.book import bayesian_score
+from webapp.models.book import KEPT_AGGREGATES, bayesian_score
 from webapp.services import versions
 from webapp.services.reviews import VISIBLE, bucket, helpful_score
 
-BOOK_FIELDS = (
-    "rating_count",
-    "rating_sum",
-    "review_count",
-    "stars_1",
-    "stars_2",
-    "stars_3",
-    "stars_4",
-    "stars_5",
-    "bayes_score",
-)
+BOOK_FIELDS = KEPT_AGGREGATES
 REVIEW_FIELDS = ("helpful_count", "helpful_score")
 # Scores are floats computed by SQL on one side and Python on the other.
 TOLERANCE = 1e-9

@@ -54,6 +54,7 @@ from webapp.models import (
     User,
     Version,
 )
+from webapp.models.book import KEPT_AGGREGATES
 
 Key = tuple[str, int]
 SITE: Key = ("site", 0)
@@ -63,15 +64,7 @@ CATALOG: Key = ("catalog", 0)
 # catalogue show them, but no profile or other book does.
 BOOK_KEPT = frozenset(
     {
-        "rating_count",
-        "rating_sum",
-        "review_count",
-        "stars_1",
-        "stars_2",
-        "stars_3",
-        "stars_4",
-        "stars_5",
-        "bayes_score",
+        *KEPT_AGGREGATES,
         "last_reviewed_at",
         "search_vector",
         "cover_checked_at",  # when the worker last looked for a cover: shown nowhere
