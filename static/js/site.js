@@ -54,6 +54,23 @@
     }
   });
 
+  // The phone menu (a <details> in the header, which opens and closes by its summary without
+  // script): Escape closes it and, if focus was in it, returns focus to its summary; a click or
+  // tap anywhere outside it closes it. Wide screens hide the summary and show the links.
+  var menu = document.querySelector(".nav-menu");
+  if (menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !menu.open) return;
+      var summary = menu.querySelector("summary");
+      var hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus && summary.getClientRects().length) summary.focus();
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  }
+
   // Live search: drop empty parameters (no "&sort=" for the default order) from the request,
   // and so from the URL it puts in the address bar.
   document.addEventListener("htmx:configRequest", function (event) {

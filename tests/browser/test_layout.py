@@ -45,6 +45,31 @@ def test_phone_header_is_a_menu_that_opens_without_script(page):
     expect(page).to_have_url(re.compile(r"/books$"))
 
 
+def test_phone_menu_closes_on_escape_and_outside_clicks(page):
+    """With JS, Escape closes the open menu and focus goes back to Menu; so does a click
+    outside it. Without JS the summary still opens and closes it."""
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    summary = page.locator(".nav-menu > summary")
+    books = page.get_by_role("navigation", name="Main").get_by_role("link", name="Books")
+    summary.click()
+    expect(books).to_be_visible()
+    books.focus()
+    page.keyboard.press("Escape")
+    if page.js_enabled:
+        expect(books).to_be_hidden()
+        expect(summary).to_be_focused()
+        summary.click()
+        expect(books).to_be_visible()
+        page.mouse.click(195, 820)  # below the open menu
+        expect(books).to_be_hidden()
+    else:
+        expect(books).to_be_visible()
+        summary.click()
+        expect(books).to_be_hidden()
+    assert_accessible(page)
+
+
 def test_wide_header_shows_every_link_in_one_row(page):
     page.set_viewport_size(DESKTOP)
     page.goto("/")

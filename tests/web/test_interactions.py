@@ -158,39 +158,105 @@ def test_want_to_read_on_the_book_page(web, book, reader, htmx):
         assert "want-form" not in html_of(web.client.get(f"/books/{book.id}-dune"))
 
 
+def want_button(html: str, book) -> str:
+    """The card's toggle (its start tag), or "" when the card has none."""
+    found = re.search(rf'<div id="want-{book.id}".*?</div>', html, re.S)
+    button = found and re.search(r"<button[^>]*>", found.group(0))
+    return button.group(0) if button else ""
+
+
 @BOTH
-def test_want_to_read_on_a_card(web, book, reader, htmx):
+def test_want_to_read_on_a_card_and_back_off(web, book, reader, htmx):
     listing = html_of(web.client.get("/books?sort=top"))
     assert f'action="/books/{book.id}/want"' in listing
     assert '<input type="hidden" name="next" value="/books?sort=top">' in listing
+    assert 'aria-pressed="false"' in want_button(listing, book)
     response = web.post(f"/books/{book.id}/want", {"next": "/books?sort=top"}, htmx=htmx)
     assert shelves.status_of(reader, book) == "want_to_read"
     if htmx:
         html = html_of(response)
         assert html.lstrip().startswith(f'<div id="want-{book.id}"') and "<html" not in html
-        assert "On your Want to read shelf" in html
-        marks = focus_marks(html)
-        assert len(marks) == 1 and 'class="shelved"' in marks[0]
+        marks = focus_marks(html)  # focus stays on the (now pressed) button
+        assert len(marks) == 1 and 'aria-pressed="true"' in marks[0]
+        assert '<input type="hidden" name="next" value="/books?sort=top">' in html
+        assert '<p class="visually-hidden">Dune: on your Want to read shelf.</p>' in html
         assert "HX-Request" in response.headers["Vary"]
     else:
-        assert response.status_code == 303 and response.headers["Location"] == "/books?sort=top"
+        assert response.status_code == 303
+        assert response.headers["Location"] == f"/books?sort=top#want-{book.id}"
         listing = html_of(web.client.get("/books?sort=top"))
-        assert f'action="/books/{book.id}/want"' not in listing
-        assert "On your Want to read shelf" in listing
+        assert "Dune: on your Want to read shelf." in listing
+        assert 'aria-pressed="true"' in want_button(listing, book)
+    data = {"next": "/books?sort=top", "want": "0"}
+    response = web.post(f"/books/{book.id}/want", data, htmx=htmx)
+    assert shelves.status_of(reader, book) is None
+    if htmx:
+        assert 'aria-pressed="false"' in focus_marks(html_of(response))[0]
+        assert "Dune: taken off your Want to read shelf." in html_of(response)
+    else:
+        assert 'aria-pressed="false"' in want_button(html_of(web.client.get("/books")), book)
 
 
 def test_want_to_read_keeps_a_book_on_its_shelf(web, book, reader):
     shelves.set_status(reader, book, "reading")
-    response = web.post(f"/books/{book.id}/want", {"next": "//evil.example"})
-    assert response.headers["Location"] == f"/books/{book.id}-dune"  # never off the site
-    assert shelves.status_of(reader, book) == "reading"
+    for want in ("1", "0"):  # neither click moves a book being read
+        response = web.post(f"/books/{book.id}/want", {"next": "//evil.example", "want": want})
+        assert response.headers["Location"] == f"/books/{book.id}-dune"  # never off the site
+        assert shelves.status_of(reader, book) == "reading"
+    listing = html_of(web.client.get("/books"))
+    assert want_button(listing, book) == "" and "On your Reading shelf" in listing
+
+
+def test_want_to_read_twice_stays_shelved_once(web, book, reader):
+    for _ in range(2):
+        assert web.post(f"/books/{book.id}/want", {"next": "/books"}).status_code == 303
+    assert shelves.status_of(reader, book) == "want_to_read"
 
 
 def test_want_to_read_needs_a_reader_and_a_token(web, client, book):
-    assert "want-button" not in html_of(client.get("/books"))  # visitors: no forms, no cookie
+    response = client.get("/books")
+    link = 'href="/login?next=/books"'
+    assert link in html_of(response) and want_button(html_of(response), book) == ""
+    assert "Set-Cookie" not in response.headers  # visitors: a link, no form, no cookie
     response = web.post(f"/books/{book.id}/want")
     assert response.status_code == 303 and "/login" in response.headers["Location"]
     assert web.post("/books/999999/want").status_code in (303, 404)
+
+
+@pytest.fixture
+def listed(book, users):
+    """Dune on every page that shows book cards: reviewed, by its author, shelved and tagged."""
+    from webapp.services import tags
+
+    owner = users("owner")
+    make_review(owner, book, "4", body="Sand.")
+    shelves.set_status(owner, book, "read")
+    tags.set_for_book(owner, book, "desert")
+    tag = tags.tags_of(owner)[0][0]
+    return {
+        "home": "/",
+        "books": "/books",
+        "search": "/books?q=dune",
+        "author": f"/authors/{book.authors[0].id}-{book.authors[0].slug}",
+        "profile": "/u/owner",
+        "tag": f"/u/owner/tags/{tag.id}",
+    }
+
+
+PAGES = ["home", "books", "search", "author", "profile", "tag"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_card_offers_want_to_read(client, auth, users, book, listed, page):
+    visitor = html_of(client.get(listed[page]))
+    assert 'class="button secondary want-button" href="/login?next=' in visitor, page
+    users("reader")
+    auth.login("reader")
+    response = client.get(listed[page])
+    if page == "home":  # a signed-in reader's home is the feed, which has no cards
+        return
+    assert 'aria-pressed="false"' in want_button(html_of(response), book), page
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_cards_shelf_states_cost_one_query(client, users, auth, count_queries):

@@ -263,3 +263,22 @@ def test_redis_not_answering_is_a_miss_not_an_error(make_app, users):
             response = app.test_client().get(url)
             assert response.status_code == 200
             assert response.headers["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.committed
+def test_a_readers_want_to_read_never_reaches_a_cached_visitors_page(cached_app, dune):
+    """Cards carry the reader's shelf state; visitors' copies only a sign-in link."""
+    _, book = dune
+    visitor = cached_app.test_client()
+    reader = AuthActions(Browserless(cached_app.test_client()))
+    reader.login("chani")
+    assert reader.web.post(f"/books/{book.id}/want", {"next": "/books"}).status_code == 303
+    page, flask_saw = entered_flask(cached_app, reader.web.client, "/books")
+    assert flask_saw and page.headers["Cache-Control"] == "private, no-store"
+    assert 'aria-pressed="true"' in page.get_data(as_text=True)
+    for expected in ("miss", "hit"):
+        seen = visitor.get("/books")
+        assert seen.headers["X-Page-Cache"] == expected
+        html = seen.get_data(as_text=True)
+        assert "aria-pressed" not in html and "csrf_token" not in html
+        assert 'href="/login?next=/books"' in html

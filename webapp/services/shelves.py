@@ -99,10 +99,15 @@ def set_private(
     return entry
 
 
-def want(user: User, book: Book) -> str:
-    """One click "Want to read" (a book card): the book goes on that shelf unless it is on one
-    already (a book being read or read stays where it is). Returns the shelf it is on."""
+def want(user: User, book: Book, on: bool = True) -> str | None:
+    """One click "Want to read" (a book card) puts the book on that shelf, and a second
+    (``on=False``) takes it off again. A book on another shelf (being read, read) stays where
+    it is: a card's button never moves it. Returns the shelf the book is on, if any."""
     current = status_of(user, book)
+    if current and current != "want_to_read":
+        return current
+    if not on:
+        return set_status(user, book, None) if current else None
     if current:
         return current
     try:

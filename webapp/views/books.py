@@ -60,16 +60,20 @@ def shelf(book: Book):
 @login_required
 @book_view
 def want(book: Book):
-    """One-click "Want to read" from a book card: back to the list, or the card's control."""
+    """One-click "Want to read" on a book card, and again to take it back off (``want=0``):
+    back to the card's page at the card, or for htmx the toggle, focus kept on it."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    status = shelves.want(current_user, book)
+    on = request.form.get("want") != "0"
+    status = shelves.want(current_user, book, on=on)
+    back = safe_next(request.form.get("next"))
+    if status:
+        message = f"{book.title}: on your {SHELVES[status]} shelf."
+    else:
+        message = f"{book.title}: taken off your Want to read shelf."
+    url = f"{back}#want-{book.id}" if back else book_url(book)
     return respond(
-        safe_next(request.form.get("next")) or book_url(book),
-        "books/_want.html",
-        message=f"{book.title}: on your {SHELVES[status]} shelf.",
-        book=book,
-        shelf_of={book.id: status},
+        url, "books/_want.html", message=message, quiet=True, book=book, status=status, back=back
     )
 
 

@@ -68,7 +68,10 @@ def _tag_page(tag, reader, **forms):
         forms.setdefault("merge_form", _merge_form(tag))
     forms.setdefault("rename_form", None)
     entries = tags.entries_for(tag)
-    return invalid("tags/show.html", reader=reader, tag=tag, entries=entries, **forms)
+    shelf_of = shelves.statuses(current_user, [entry.book_id for entry in entries])
+    return invalid(
+        "tags/show.html", reader=reader, tag=tag, entries=entries, shelf_of=shelf_of, **forms
+    )
 
 
 def _index(anchor=None) -> str:

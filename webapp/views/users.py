@@ -36,11 +36,14 @@ def _record(reader) -> dict:
         current_user.is_authenticated and current_user.id == reader.id
     )
     visible = permissions.can_see_reading(current_user, reader)
+    shelved = shelves.shelves_of(reader)
+    shown_ids = [entry.book_id for entries in shelved.values() for entry in entries]
     return {
         "shown": True,
         "in_progress": reads.in_progress(reader) if visible else [],
         "goal": goals.progress(reader) if visible else None,
-        "shelves": shelves.shelves_of(reader),
+        "shelves": shelved,
+        "shelf_of": shelves.statuses(current_user, shown_ids),  # the viewer's, for the cards
         "reviews": users.reviews_by(reader, page_arg(), include_hidden=own_or_staff),
         "stats": users.stats_for(reader),
     }
