@@ -115,6 +115,7 @@ def register_hooks(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         cover_src=covers.cover_src,
+        share_src=covers.share_src,
         avatar_src=avatars.avatar_src,
         avatar_initial=avatars.initial,
         avatar_tone=avatars.tone,

@@ -29,7 +29,7 @@ def test_a_forged_host_is_not_reflected_into_canonical_or_og_links(app, client):
     html = client.get(f"/books/{book.id}-dune", headers={"Host": "evil.example"}).text
     assert "evil.example" not in html
     assert f'<link rel="canonical" href="http://localhost/books/{book.id}-dune">' in html
-    assert f'property="og:image" content="http://localhost/books/{book.id}/cover.svg">' in html
+    assert f'property="og:image" content="http://localhost/books/{book.id}/share.png?v=' in html
 
 
 def test_production_refuses_unknown_hosts_with_a_plain_400(prod):

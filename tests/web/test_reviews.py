@@ -67,7 +67,7 @@ def test_book_page_for_visitors(client, book, other_review):
     assert '<meta name="description" content="Spice and sand. &lt;script&gt;' in html
     assert '<meta property="og:type" content="book">' in html
     assert f'<meta property="og:url" content="http://localhost/books/{book.id}-dune">' in html
-    assert f'property="og:image" content="http://localhost/books/{book.id}/cover.svg"' in html
+    assert f'property="og:image" content="http://localhost/books/{book.id}/share.png?v=' in html
     assert 'itemtype="https://schema.org/Book"' in html
     assert 'itemprop="aggregateRating"' in html and 'itemprop="ratingValue">2.0<' in html
     assert "<script>alert" not in html and "application/ld+json" not in html

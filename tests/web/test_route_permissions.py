@@ -170,6 +170,7 @@ ROUTES: dict[str, list[Case]] = {
     "main.healthz": [_get("/healthz", EVERYONE_200)],
     "main.htmx_js": [_get("/vendor/htmx.min.js", by_role(301, 301))],  # to the hashed asset
     "main.favicon": [_get("/favicon.ico", EVERYONE_200)],
+    "main.share_image": [_get("/share.png", EVERYONE_200)],
     "auth.login": [
         _get("/login", EVERYONE_200),
         _post("/login", by_role(422, 422)),  # empty form: refused, whoever asks
@@ -219,6 +220,7 @@ ROUTES: dict[str, list[Case]] = {
         _get(lambda w: f"/books/{w.book.id}-{w.book.slug}", EVERYONE_200),
     ],
     "books.cover": [_get(lambda w: f"/books/{w.book.id}/cover.svg", EVERYONE_200)],
+    "books.share_image": [_get(lambda w: f"/books/{w.book.id}/share.png", EVERYONE_200)],
     # A reader may give a cover to a book without one; staff at any time (no file: 422).
     "books.upload_cover": [
         _post(lambda w: f"/books/{w.book.id}/cover", by_role(303, 303), _image),

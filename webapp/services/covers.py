@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from webapp import images, media, permissions
+from webapp import images, media, og_images, permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, User, utcnow
@@ -58,6 +58,21 @@ def cover_src(book: Book, size: str = "m") -> str:
     if book.cover_key:
         return media_url("covers", book.cover_key, size)
     return url_for("books.cover", book_id=book.id)
+
+
+def share_card(book: Book) -> tuple[str, str, str]:
+    """What a book's generated share image draws: title, byline, placeholder colour."""
+    byline = f"by {book.author_names}" if book.authors else ""
+    return book.title, byline, placeholder_colour(book)
+
+
+def share_src(book: Book) -> str:
+    """The book's ``og:image`` on this site: its stored cover, else the generated PNG card
+    (its URL versioned by what it draws). Never the SVG: social sites do not render it."""
+    if book.cover_key:
+        return media_url("covers", book.cover_key, "m")
+    version = og_images.book_card_version(*share_card(book))
+    return url_for("books.share_image", book_id=book.id, v=version)
 
 
 # --- fetching by the worker -------------------------------------------------------------------
@@ -174,9 +189,13 @@ def remove(actor: User, book: Book) -> None:
 # --- the generated placeholder ----------------------------------------------------------------
 
 
-def placeholder_svg(book) -> str:
+def placeholder_colour(book) -> str:
     digest = int(hashlib.sha256(f"{book.id}:{book.title}".encode()).hexdigest(), 16)
-    background = PALETTE[digest % len(PALETTE)]
+    return PALETTE[digest % len(PALETTE)]
+
+
+def placeholder_svg(book) -> str:
+    background = placeholder_colour(book)
     lines = textwrap.wrap(book.title, width=14)[:5]
     author = book.authors[0].name if book.authors else ""
     title_lines = "".join(

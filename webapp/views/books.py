@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, make_response, redirect, request
 from flask_login import current_user, login_required
 
-from webapp import book_page, permissions
+from webapp import book_page, og_images, permissions
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, errors_to
 from webapp.forms.media import CoverForm
@@ -111,6 +111,21 @@ def cover(book: Book):
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+@bp.get("/books/<int:book_id>/share.png")
+@book_view
+def share_image(book: Book):
+    """The PNG a book without a cover shares (``og:image``); a year's caching at the URL of
+    what it draws (``v``, from covers.share_src), an hour at any other."""
+    card = covers.share_card(book)
+    version = og_images.book_card_version(*card)
+    response = make_response(og_images.book_card(*card))
+    response.mimetype = "image/png"
+    response.cache_control.public = True
+    response.cache_control.max_age = 31536000 if request.args.get("v") == version else 3600
+    response.set_etag(version)
+    return response.make_conditional(request)
 
 
 @bp.post("/books/<int:book_id>/cover")

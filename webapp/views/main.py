@@ -1,4 +1,4 @@
-"""Home page (the feed for signed-in readers), health check, favicon."""
+"""Home page (the feed for signed-in readers), health check, favicon, the site's share image."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -14,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from webapp import throttle
+from webapp import og_images, throttle
 from webapp.assets import HTMX_NAME, asset_url
 from webapp.extensions import db, limiter
 from webapp.htmx import render
@@ -81,6 +82,17 @@ def healthz():
 def htmx_js():
     """The old address; htmx is now served by WhiteNoise under its hashed URL (webapp/assets.py)."""
     return redirect(asset_url(HTMX_NAME), code=301)
+
+
+@bp.get("/share.png")
+def share_image():
+    """The site's ``og:image`` for pages without their own (a PNG: social sites skip SVG)."""
+    response = make_response(og_images.site_card())
+    response.mimetype = "image/png"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/favicon.ico")
