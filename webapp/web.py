@@ -60,14 +60,24 @@ def me() -> User:
     return current_user._get_current_object()
 
 
-def book_view(view: Callable) -> Callable:
-    """For a route under ``<int:book_id>``: the view is called with the Book (404 if none)."""
+def loads(load: Callable, arg: str) -> Callable:
+    """A view decorator: the view is called with ``load(<arg>)`` in place of its URL's ``arg``
+    (the loader answers 404 for what is not there, or not there for this viewer)."""
 
-    @wraps(view)
-    def wrapper(book_id: int, **kwargs):
-        return view(db.get_or_404(Book, book_id), **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(**kwargs):
+            return view(load(kwargs.pop(arg)), **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# Routes under ``<int:book_id>``, ``<int:review_id>`` and ``<username>`` take the object itself.
+book_view = loads(lambda book_id: db.get_or_404(Book, book_id), "book_id")
+review_view = loads(review_or_404, "review_id")
+reader_view = loads(user_or_404, "username")
 
 
 def staff_required(view: Callable) -> Callable:

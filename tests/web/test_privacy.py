@@ -4,10 +4,12 @@ themselves and staff — on the profile, book pages, review pages, lists, home a
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
-from tests.factories import make_book
+from tests.factories import make_book, moderation_review
 from webapp.extensions import db
-from webapp.services import feed, follows, lists, shelves
+from webapp.models import Notice, Report
+from webapp.services import feed, follows, lists, replies, shelves
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 
@@ -102,3 +104,52 @@ def test_approving_opens_the_profile_and_the_feed(client, auth, world, private):
     assert {"review", "listed", "started"} <= kinds
     auth.login("asker")
     assert f'id="review-{world.review.id}"' in book_page(client, world)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_votes_and_reports_on_their_review_are_not_found_for_others(
+    web, auth, world, private, htmx
+):
+    """Posting by id does not reach a review the reader may not see (nothing is counted)."""
+    url = f"/reviews/{world.review.id}"
+    for name in ("reader", "asker"):
+        auth.login(name)
+        assert web.post(f"{url}/helpful", htmx=htmx).status_code == 404, name
+        assert web.post(f"{url}/report", {"reason": "spam"}, htmx=htmx).status_code == 404
+        assert web.client.get(f"{url}/report").status_code == 404
+        auth.logout()
+    db.session.refresh(world.review)
+    assert world.review.helpful_count == 0
+    assert db.session.scalar(select(func.count(Report.id))) == 0
+    auth.login("pal")  # an approved follower may
+    assert web.post(f"{url}/helpful", htmx=htmx).status_code == (200 if htmx else 303)
+    assert web.post(f"{url}/report", {"reason": "spam"}, htmx=htmx).status_code == (
+        200 if htmx else 303
+    )
+    db.session.refresh(world.review)
+    assert world.review.helpful_count == 1
+    assert db.session.scalar(select(func.count(Report.id))) == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_their_replies_are_shown_only_to_who_may_see_them(web, auth, users, world, private, htmx):
+    """A private reader's reply under a public review: hidden from others like their reviews,
+    its own URLs are 404s for them, and only those who may see it are told of it."""
+    public = moderation_review(users("open_book"), make_book("Everyone's book"))
+    reply = replies.post(world.author, public, "An aside from a private reader.")
+    page, reply_url = f"/reviews/{public.id}", f"/replies/{reply.id}"
+    for name, sees in ((None, False), ("reader", False), ("asker", False), ("pal", True),
+                       ("mod", True), ("author", True)):  # fmt: skip
+        if name:
+            auth.login(name)
+        html = web.client.get(page).get_data(as_text=True)
+        assert ("An aside from a private reader." in html) == sees, name
+        if name in ("reader", "asker"):
+            assert web.client.get(f"{reply_url}/report").status_code == 404
+            answer = web.post(f"{reply_url}/report", {"reason": "spam"}, htmx=htmx)
+            assert answer.status_code == 404, name
+        if name:
+            auth.logout()
+    told = select(Notice.user_id).where(Notice.link.like(f"%#reply-{reply.id}"))
+    assert set(db.session.scalars(told)) == set()  # the review's author does not follow them
+    assert db.session.scalar(select(func.count(Report.id))) == 0

@@ -238,10 +238,10 @@ ROUTES: dict[str, list[Case]] = {
     ],
     # Reporting: any signed-in reader but the author; staff may report too.
     "reports.review": [
-        _get(lambda w: f"/reviews/{w.review.id}/report", by_role(303, 200, 403)),
+        _get(lambda w: f"/reviews/{w.review.id}/report", by_role(303, 404, 403, 200, 200)),
         _post(
             lambda w: f"/reviews/{w.review.id}/report",
-            by_role(303, 303, 403),
+            by_role(303, 404, 403, 303, 303),  # the private author's review: unseen by reader
             lambda w: {"reason": "spam"},
         ),
     ],
@@ -362,10 +362,14 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "reviews.show": [_get(lambda w: f"/reviews/{w.review.id}", PRIVATE_REVIEW)],
     # Only the author edits; the author or an admin deletes; never vote on one's own review.
-    "reviews.edit": [_get(lambda w: f"/reviews/{w.review.id}/edit", by_role(303, 403, 200))],
+    # The author is private: to a reader who is not an approved follower their review and
+    # replies are not there (404); staff see them, so a moderator shows the 403s.
+    "reviews.edit": [
+        _get(lambda w: f"/reviews/{w.review.id}/edit", by_role(303, 404, 200, 403, 403))
+    ],
     "reviews.delete": [
-        _get(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 403, 200, 403, 200)),
-        _post(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 403, 303, 403, 303)),
+        _get(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 404, 200, 403, 200)),
+        _post(lambda w: f"/reviews/{w.review.id}/delete", by_role(303, 404, 303, 403, 303)),
     ],
     # A reader's own record: reads, progress, goal, privacy, tags (others' rows are 404).
     "reads.add": [
@@ -420,7 +424,7 @@ ROUTES: dict[str, list[Case]] = {
     "stats.index": [_get("/u/author/stats?year=2025", PRIVATE_PAGE)],
     "stats.year": [_get("/u/author/year/2025", PRIVATE_PAGE)],
     "reviews.helpful": [
-        _post(lambda w: f"/reviews/{w.review.id}/helpful", by_role(303, 303, 403, 303, 303))
+        _post(lambda w: f"/reviews/{w.review.id}/helpful", by_role(303, 404, 403, 303, 303))
     ],
     # Following, blocking, muting: anyone signed in, never oneself; staff are never blockable.
     "social.follow": [_post("/u/author/follow", NOT_ONESELF)],
@@ -496,22 +500,22 @@ ROUTES: dict[str, list[Case]] = {
         )
     ],
     "replies.edit": [
-        _get(lambda w: f"/replies/{w.reply.id}/edit", by_role(303, 403, 200)),
+        _get(lambda w: f"/replies/{w.reply.id}/edit", by_role(303, 404, 200, 403, 403)),
         _post(
             lambda w: f"/replies/{w.reply.id}/edit",
-            by_role(303, 403, 303),
+            by_role(303, 404, 303, 403, 403),
             lambda w: {"body": "Yo"},
         ),
     ],
     "replies.delete": [
-        _get(lambda w: f"/replies/{w.reply.id}/delete", by_role(303, 403, 200)),
-        _post(lambda w: f"/replies/{w.reply.id}/delete", by_role(303, 403, 303)),
+        _get(lambda w: f"/replies/{w.reply.id}/delete", by_role(303, 404, 200, 403, 403)),
+        _post(lambda w: f"/replies/{w.reply.id}/delete", by_role(303, 404, 303, 403, 403)),
     ],
     "replies.report": [
-        _get(lambda w: f"/replies/{w.reply.id}/report", by_role(303, 200, 403)),
+        _get(lambda w: f"/replies/{w.reply.id}/report", by_role(303, 404, 403, 200, 200)),
         _post(
             lambda w: f"/replies/{w.reply.id}/report",
-            by_role(303, 303, 403),
+            by_role(303, 404, 403, 303, 303),
             lambda w: {"reason": "spam"},
         ),
     ],

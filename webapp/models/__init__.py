@@ -21,7 +21,7 @@ from webapp.models.reply import Reply
 from webapp.models.review import HelpfulVote, Review
 from webapp.models.shelf import SHELVES, ShelfEntry
 from webapp.models.social import Block, Follow, Mute
-from webapp.models.user import LoginSession, User
+from webapp.models.user import STAFF_ROLES, LoginSession, User
 from webapp.models.version import Version
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Tag",
     "REPORT_REASONS",
     "SHELVES",
+    "STAFF_ROLES",
     "AuditEntry",
     "Author",
     "Block",

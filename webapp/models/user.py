@@ -15,6 +15,7 @@ from webapp.models.base import UTCDateTime, cascade_key, utcnow
 from webapp.usernames import fold
 
 ROLES = ("reader", "moderator", "admin")
+STAFF_ROLES = ("moderator", "admin")
 # ``suspended_until`` for an indefinite suspension: far enough never to pass.
 SUSPENDED_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -71,7 +72,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("moderator", "admin")
+        return self.role in STAFF_ROLES
 
     @property
     def is_admin(self) -> bool:

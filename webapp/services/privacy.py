@@ -13,7 +13,7 @@ from sqlalchemy import exists, or_, select, true
 
 from webapp import permissions
 from webapp.extensions import db
-from webapp.models import Follow, User
+from webapp.models import STAFF_ROLES, Follow, User
 
 
 def can_see(viewer, owner: User) -> bool:
@@ -41,3 +41,14 @@ def shown_to(viewer, user_id):
         Follow.follower_id == viewer.id, Follow.status == "active"
     )
     return or_(public, user_id == viewer.id, user_id.in_(followed))
+
+
+def audience(owner: User):
+    """SQL over ``User``: the readers who see ``owner``'s rows (see ``can_see``), e.g. whom a
+    private reader's reply may be told to."""
+    if not owner.is_private:
+        return true()
+    followers = select(Follow.follower_id).where(
+        Follow.followee_id == owner.id, Follow.status == "active"
+    )
+    return or_(User.id == owner.id, User.role.in_(STAFF_ROLES), User.id.in_(followers))

@@ -17,7 +17,7 @@ from webapp import markdown, permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Mute, Reply, Report, Review, User, utcnow
-from webapp.services import blocks, reports
+from webapp.services import blocks, privacy, reports
 from webapp.services.audit import audit
 from webapp.services.notices import notify
 from webapp.services.reports import QueueItem
@@ -42,9 +42,12 @@ def clean(body: str | None) -> str:
 
 
 def can_see(viewer: User | None, reply: Reply) -> bool:
-    return (
-        not reply.is_hidden or permissions.owns(viewer, reply) or permissions.is_moderator(viewer)
+    """Hidden replies are for their author and staff; a private reader's replies, like their
+    reviews, for themselves, their approved followers and staff (services.privacy)."""
+    hidden_from = reply.is_hidden and not (
+        permissions.owns(viewer, reply) or permissions.is_moderator(viewer)
     )
+    return not hidden_from and privacy.can_see(viewer, reply.user)
 
 
 def _held(author: User, html: str) -> bool:
@@ -85,6 +88,7 @@ def tell_thread(reply: Reply, review: Review) -> None:
             or_(User.id == review.user_id, User.id.in_(earlier)),
             User.id != reply.user_id,
             User.id.not_in(muters),
+            privacy.audience(reply.user),  # a private reader's reply: only who may see it
         )
     )
     name = reply.user.username
@@ -117,11 +121,12 @@ def delete(actor: User, reply: Reply) -> None:
 
 
 def for_review(review: Review, viewer: User | None) -> list[Reply]:
-    """The replies a viewer may see, oldest first (one query)."""
+    """The replies a viewer may see (``can_see``), oldest first (one query)."""
     query = select(Reply).where(Reply.review_id == review.id)
     if not permissions.is_moderator(viewer):
         mine = Reply.user_id == viewer.id if permissions.is_signed_in(viewer) else False
         query = query.where(or_(Reply.hidden_at.is_(None), mine))
+        query = query.where(privacy.shown_to(viewer, Reply.user_id))
     return list(db.session.scalars(query.order_by(Reply.created_at, Reply.id)))
 
 

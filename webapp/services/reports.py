@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from webapp import permissions
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
-from webapp.models import REPORT_REASONS, Reply, Report, Review, User, utcnow
+from webapp.models import REPORT_REASONS, STAFF_ROLES, Reply, Report, Review, User, utcnow
 from webapp.services import locks
 from webapp.services.hiding import hide_review
 from webapp.services.notices import notify
@@ -64,7 +64,7 @@ def established_reporters(review: Review | None, rule: AutoHide, *, reply=None) 
         .scalar_subquery()
     )
     established = or_(
-        User.role.in_(("moderator", "admin")),
+        User.role.in_(STAFF_ROLES),
         and_(
             User.created_at <= utcnow() - timedelta(days=rule.min_age_days),
             ratings >= rule.min_ratings,

@@ -14,19 +14,17 @@ from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Reply, Review
 from webapp.services import replies, reports
-from webapp.web import review_or_404
+from webapp.web import review_or_404, review_view
 
 bp = Blueprint("replies", __name__)
 
 
-def _review_or_404(review_id: int) -> Review:
-    return review_or_404(review_id)
-
-
 def _reply_or_404(reply_id: int) -> Reply:
+    """404 for a reply the viewer may not see, or one under a review they may not see."""
     reply = db.session.get(Reply, reply_id)
     if reply is None or not replies.can_see(current_user, reply):
         abort(404)
+    review_or_404(reply.review_id)
     return reply
 
 
@@ -57,8 +55,8 @@ def _thread_context(review: Review, form=None, focus: int | None = None) -> dict
 @login_required
 @confirmed_required
 @posting_limit("REPLY_LIMIT_PER_USER")
-def create(review_id: int):
-    review = _review_or_404(review_id)
+@review_view
+def create(review: Review):
     form = ReplyForm()
     if form.validate_on_submit():
         with errors_to(form):

@@ -6,21 +6,21 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user, login_required
 
 from webapp import permissions
-from webapp.extensions import db
 from webapp.forms import errors_to
 from webapp.forms.moderation import ReportForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, respond
 from webapp.models import Review
 from webapp.services import reports
-from webapp.web import book_url, me, safe_next, user_or_404
+from webapp.web import book_url, me, review_or_404, safe_next, user_or_404
 
 bp = Blueprint("reports", __name__)
 
 
 def _reportable_review(review_id: int) -> Review:
-    """404 for a hidden review the reader cannot see; 403 for one they may not report."""
-    review = db.get_or_404(Review, review_id)
+    """404 for a review the reader cannot see (a private reader's, to others) or that is hidden
+    (even to its author: there is nothing to report); 403 for one they may not report."""
+    review = review_or_404(review_id)
     if review.is_hidden and not permissions.can_moderate(current_user):
         abort(404)
     if not permissions.can_report_review(current_user, review):

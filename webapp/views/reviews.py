@@ -15,7 +15,7 @@ from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
 from webapp.models import Book, Review
 from webapp.services import replies, reviews
-from webapp.web import book_url, book_view, review_or_404
+from webapp.web import book_url, book_view, review_view
 
 bp = Blueprint("reviews", __name__)
 
@@ -87,8 +87,8 @@ def more(book: Book):
 
 
 @bp.get("/reviews/<int:review_id>")
-def show(review_id: int):
-    review = review_or_404(review_id)
+@review_view
+def show(review: Review):
     return render(
         "reviews/show.html",
         "reviews/_review.html",
@@ -102,8 +102,8 @@ def show(review_id: int):
 
 @bp.get("/reviews/<int:review_id>/edit")
 @login_required
-def edit(review_id: int):
-    review = db.get_or_404(Review, review_id)
+@review_view
+def edit(review: Review):
     if not permissions.can_edit_review(current_user, review):
         abort(403)
     form = ReviewForm.for_review(review)
@@ -114,8 +114,8 @@ def edit(review_id: int):
 
 @bp.route("/reviews/<int:review_id>/delete", methods=["GET", "POST"])
 @login_required
-def delete(review_id: int):
-    review = db.get_or_404(Review, review_id)
+@review_view
+def delete(review: Review):
     if not permissions.can_delete_review(current_user, review):
         abort(403)
     form = EmptyForm()
@@ -136,8 +136,8 @@ def delete(review_id: int):
 @bp.post("/reviews/<int:review_id>/helpful")
 @login_required
 @posting_limit()
-def helpful(review_id: int):
-    review = db.get_or_404(Review, review_id)
+@review_view
+def helpful(review: Review):
     if not EmptyForm().validate_on_submit():
         abort(400)
     marked = reviews.toggle_helpful(current_user, review)
