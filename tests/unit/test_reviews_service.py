@@ -44,7 +44,12 @@ def test_parse_stars(value, halves):
     assert reviews.parse_stars(value) == halves
 
 
-@pytest.mark.parametrize("value", [None, "", "0", "5.5", "3.25", "-1", "four", "nan", "inf"])
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_no_stars_is_not_rated(value):
+    assert reviews.parse_stars(value) is None
+
+
+@pytest.mark.parametrize("value", ["0", "5.5", "3.25", "-1", "four", "nan", "inf"])
 def test_parse_stars_refuses(value):
     with pytest.raises(ValidationError) as error:
         reviews.parse_stars(value)
@@ -127,11 +132,16 @@ def test_bayesian_average_ranks_many_ratings_above_one_perfect(app, users):
     assert popular.bayes_score > lone.bayes_score
 
 
-def test_text_without_rating_is_refused_and_nothing_saved(app, users):
+@pytest.mark.parametrize(
+    ("title", "body", "field"),
+    [("Loved it", "", "body"), ("", " ", "rating"), (None, None, "rating")],
+)
+def test_neither_rating_nor_review_is_refused_and_nothing_saved(app, users, title, body, field):
+    """A review needs a rating or a body; a title alone is not a review."""
     book = make_book()
     with pytest.raises(ValidationError) as error:
-        reviews.save(users(), book, stars="", title="Loved it", body="Words")
-    assert error.value.field == "rating"
+        reviews.save(users(), book, stars="", title=title, body=body)
+    assert error.value.field == field
     assert db.session.scalar(select(func.count(Review.id))) == 0
 
 

@@ -225,15 +225,20 @@ def test_edit_form_says_update(client, book, reader):
 
 
 @BOTH
-def test_text_without_rating_is_422_with_text_kept(web, book, reader, htmx):
-    data = {"title": "My title", "body": "Words I typed"}
+def test_neither_rating_nor_review_is_422_with_text_kept(web, book, reader, htmx):
+    data = {"rating": "", "title": "My title", "body": "  ", "spoiler": "y"}
     response = web.post(f"/books/{book.id}/review", data, htmx=htmx)
     assert response.status_code == 422
     html = html_of(response)
     assert ("<html" in html) is not htmx
-    assert 'id="rating-error"' in html and "Choose a star rating" in html
+    assert "Write your review, or choose a star rating." in html  # beside the review box
+    assert 'value="My title"' in html
+    assert reviews.find(reader, book) is None
+    response = web.post(f"/books/{book.id}/review", {"rating": "", "body": ""}, htmx=htmx)
+    assert response.status_code == 422
+    html = html_of(response)
+    assert 'id="rating-error"' in html and "Choose a star rating, write a review, or both." in html
     assert 'aria-describedby="rating-error"' in html
-    assert 'value="My title"' in html and "Words I typed</textarea>" in html
     assert reviews.find(reader, book) is None
 
 

@@ -39,7 +39,7 @@ class ReviewForm(FlaskForm):
     def for_review(cls, review) -> "ReviewForm":
         return cls(
             data={
-                "rating": f"{review.stars:g}",
+                "rating": "" if review.rating is None else f"{review.stars:g}",
                 "title": review.title or "",
                 "body": review.body or "",
                 "spoiler": review.spoiler,

@@ -24,12 +24,15 @@ from webapp.models.user import User
 
 
 class Review(Hideable, Timestamped, db.Model):
-    """A rating, with an optional written review. ``rating`` is in half-stars (1..10)."""
+    """A rating, a written review, or both. ``rating`` is in half-stars (1..10); None is "not
+    rated" (a text-only review), counted in no rating aggregate. A review without a rating
+    needs a body: the constraint keeps an empty row from standing for a review."""
 
     __tablename__ = "reviews"
     __table_args__ = (
         UniqueConstraint("user_id", "book_id", name="uq_reviews_user_book"),
         CheckConstraint("rating BETWEEN 1 AND 10", name="rating_range"),
+        CheckConstraint("rating IS NOT NULL OR body IS NOT NULL", name="rating_or_body"),
         Index("ix_reviews_book_helpful", "book_id", "helpful_score", "id"),
         Index("ix_reviews_book_newest", "book_id", "created_at", "id"),
         Index("ix_reviews_user_created", "user_id", "created_at"),
@@ -39,7 +42,7 @@ class Review(Hideable, Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     book_id: Mapped[int] = cascade_key("books.id")
     user_id: Mapped[int] = cascade_key("users.id")
-    rating: Mapped[int] = mapped_column(SmallInteger)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
     title: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
     # Sanitised HTML rendered once on save, so pages never re-render Markdown.
@@ -52,8 +55,8 @@ class Review(Hideable, Timestamped, db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     @property
-    def stars(self) -> float:
-        return self.rating / 2
+    def stars(self) -> float | None:
+        return None if self.rating is None else self.rating / 2
 
     @property
     def has_text(self) -> bool:

@@ -4,7 +4,8 @@ BookWyrm and our own importer read.
 The format holds one date read (the latest) and a read count, whole-star ratings ("My Rating"
 rounds half stars up, as Goodreads itself only knows whole stars), and the review as HTML.
 Two columns of our own follow Goodreads' (other importers ignore them, ours prefers them):
-"Colophon Rating" with the half stars ("3.5") and "Content Warnings".
+"Colophon Rating" with the half stars ("3.5") and "Content Warnings". A review without a
+rating writes "My Rating" 0, Goodreads' own "not rated", and an empty "Colophon Rating".
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def _row(entry: ShelfEntry, review: Review | None, reads: list[Read], tags: list
         "Additional Authors": ", ".join(names[1:]),
         "ISBN": f'="{isbn10(book.isbn13)}"',
         "ISBN13": f'="{book.isbn13 or ""}"',
-        "My Rating": str(bucket(review.rating)) if review else "0",
+        "My Rating": str(bucket(review.rating)) if review and review.rating else "0",
         "Average Rating": f"{book.average:.2f}" if book.average else "0",
         "Publisher": book.publisher or "",
         "Binding": BINDING.get(fmt, ""),
@@ -109,7 +110,7 @@ def _row(entry: ShelfEntry, review: Review | None, reads: list[Read], tags: list
         "Private Notes": entry.private_notes or "",
         "Read Count": str(sum(r.status == "finished" for r in reads)),
         "Owned Copies": str(entry.owned_copies),
-        "Colophon Rating": f"{review.rating / 2:g}" if review else "",
+        "Colophon Rating": f"{review.stars:g}" if review and review.rating else "",
         "Content Warnings": entry.content_warnings or "",
     }
 

@@ -21,10 +21,10 @@ from webapp.errors import DomainError, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, Read, Review, ShelfEntry, ShelfTag, User, utcnow
 from webapp.models.book import bayesian_score
-from webapp.services import import_books, import_shelves, locks, versions
+from webapp.services import import_books, import_shelves, locks, reviews, versions
 from webapp.services.import_formats import ImportRow
 from webapp.services.import_shelves import Library
-from webapp.services.reviews import MAX_BODY, bucket
+from webapp.services.reviews import MAX_BODY
 
 KEEP_MINE = import_shelves.KEEP_MINE
 TAKE_FILE = import_shelves.TAKE_FILE
@@ -51,17 +51,21 @@ def place_review(
     user: User, book_id: int, row: ImportRow, choice: str, have: Library, undo: dict
 ) -> tuple | None:
     """Create or change the reader's review from the row; returns (old, new) tallies for the
-    book's aggregates, or None when nothing changed."""
-    if row.rating is None:
-        if row.review:
-            row.notes.append("A review without a rating cannot be kept on Colophon; add a rating.")
-        return None
+    book's aggregates, or None when nothing changed.
+
+    A row without a rating (Goodreads' "My Rating" 0) but with a review becomes a text-only
+    review; it leaves a rating the reader already has here as it is (the file has none to give).
+    """
+    mine = have.reviews.get(book_id)
     body = row.review or None
     if body and len(body) > MAX_BODY:
-        row.notes.append(f"The review is over {MAX_BODY:,} characters; only the rating was kept.")
+        kept = "only the rating was kept" if row.rating is not None else "it was not kept"
+        row.notes.append(f"The review is over {MAX_BODY:,} characters; {kept}.")
         body = None
-    mine = have.reviews.get(book_id)
-    wanted = (row.rating, body, bool(row.spoiler and body))
+    rating = row.rating if row.rating is not None else (mine.rating if mine else None)
+    if rating is None and body is None:
+        return None
+    wanted = (rating, body, bool(row.spoiler and body))
     if mine is not None and (mine.rating, mine.body, mine.spoiler) == wanted:
         return None
     if mine is not None and choice == KEEP_MINE:
@@ -72,9 +76,9 @@ def place_review(
         if mine is None
         else {"rating": mine.rating, "body": mine.body, "spoiler": mine.spoiler}
     )
-    old = None if mine is None or mine.is_hidden else (mine.rating, bool(mine.has_text))
+    old = None if mine is None or mine.is_hidden else reviews.tally(mine)
     fields = {
-        "rating": row.rating,
+        "rating": rating,
         "title": None,
         "body": body,
         "body_html": markdown.render(body),
@@ -89,7 +93,7 @@ def place_review(
         mine.updated_at = utcnow()
     _shelve_as_read(user, book_id, have, undo)
     # A hidden review stays hidden when changed, and out of the aggregates.
-    return None if mine.is_hidden else (old, (mine.rating, bool(body)))
+    return None if mine.is_hidden else (old, reviews.Tally(rating, bool(body)))
 
 
 def _shelve_as_read(user: User, book_id: int, have: Library, undo: dict) -> None:
@@ -106,19 +110,14 @@ def _shelve_as_read(user: User, book_id: int, have: Library, undo: dict) -> None
         have.new_reads.append((undo, read))
 
 
-def apply_tallies(moves: list[tuple[int, tuple | None, tuple | None]]) -> None:
+def apply_tallies(moves: list[tuple[int, reviews.Tally | None, reviews.Tally | None]]) -> None:
     """Move each book's kept aggregates by the chunk's changes, in one executemany of
     increments on the stored rows (the caller holds the books' locks)."""
     deltas: dict[int, dict] = {}
     for book_id, old, new in moves:
-        d = deltas.setdefault(book_id, dict.fromkeys(("dc", "ds", "dr", *_BUCKETS), 0))
-        for tally, sign in ((old, -1), (new, 1)):
-            if tally is not None:
-                rating, has_text = tally
-                d["dc"] += sign
-                d["ds"] += sign * rating
-                d["dr"] += sign * int(has_text)
-                d[f"d{bucket(rating)}"] += sign
+        d = deltas.setdefault(book_id, dict.fromkeys(("dc", "ds", "dr", *reviews.BUCKETS), 0))
+        for key, n in reviews.deltas(old, new).items():
+            d[key] += n
     if not deltas:
         return
     count = Book.rating_count + bindparam("dc")
@@ -138,9 +137,6 @@ def apply_tallies(moves: list[tuple[int, tuple | None, tuple | None]]) -> None:
     params = [{"b_id": book_id, "now": now, **d} for book_id, d in sorted(deltas.items())]
     db.session.execute(statement.values(values), params)
     versions.touch(book=list(deltas))
-
-
-_BUCKETS = tuple(f"d{n}" for n in range(1, 6))
 
 
 def place_chunk(user: User, rows: list[ImportRow], choice: str = KEEP_MINE) -> list[Outcome]:
@@ -189,7 +185,7 @@ def _place_chunk(user: User, rows: list[ImportRow], choice: str) -> list[Outcome
         undo.setdefault("tags", []).append(tag.id)
     for book_id in have.follow:
         import_shelves.follow_reads(have, book_id)
-    rated = sorted({book_id for row, book_id, *_ in placed if row.rating is not None})
+    rated = sorted({b for row, b, *_ in placed if row.rating is not None or row.review})
     if rated:
         locks.lock_books(rated)  # reader, then books by id (services.locks), then their reviews
         for review in db.session.scalars(

@@ -157,7 +157,7 @@ def _undo_review(user: User, book_id: int, steps: dict) -> None:
     if before is None:
         reviews.remove(user, review)
     else:
-        stars = before["rating"] / 2
+        stars = None if before["rating"] is None else before["rating"] / 2
         reviews.save(user, review.book, stars=stars, body=before["body"], spoiler=before["spoiler"])
 
 

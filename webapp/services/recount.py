@@ -68,10 +68,11 @@ def _book_totals(book_ids: list[int] | None) -> tuple[dict[int, dict], dict[int,
     newest: dict[int, object] = {}
     for book_id, rating, n, with_text, last in db.session.execute(grouped):
         t = totals.setdefault(book_id, empty_totals())
-        t["rating_count"] += n
-        t["rating_sum"] += rating * n
         t["review_count"] += int(with_text or 0)
-        t[f"stars_{bucket(rating)}"] += n
+        if rating is not None:  # text-only reviews are in no rating number
+            t["rating_count"] += n
+            t["rating_sum"] += rating * n
+            t[f"stars_{bucket(rating)}"] += n
         if last is not None and (book_id not in newest or last > newest[book_id]):
             newest[book_id] = last
     for t in totals.values():

@@ -38,7 +38,7 @@ class ReviewRow:
     id: int
     book_id: int
     user_id: int
-    rating: int
+    rating: int | None  # None: a text-only review
     title: str | None
     body_html: str | None
     spoiler: bool
@@ -51,8 +51,8 @@ class ReviewRow:
     user: ReviewAuthor
 
     @property
-    def stars(self) -> float:
-        return self.rating / 2
+    def stars(self) -> float | None:
+        return None if self.rating is None else self.rating / 2
 
     @property
     def is_hidden(self) -> bool:

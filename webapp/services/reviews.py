@@ -25,11 +25,14 @@ MAX_BODY = 20_000
 STAR_CHOICES = [f"{n / 2:g}" for n in range(1, 11)]  # "0.5", "1", … "5"
 
 
-def parse_stars(value: str | float | None) -> int:
-    """'3.5' → 7 half-stars (fullwidth digits are digits). Raises ValidationError('rating')."""
+def parse_stars(value: str | float | None) -> int | None:
+    """'3.5' → 7 half-stars (fullwidth digits are digits); '' or None → None, not rated.
+
+    Raises ValidationError('rating').
+    """
     text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
     if text == "":
-        raise ValidationError("rating", "Choose a star rating (reviews need a rating).")
+        return None
     if any(ch.isdigit() and not ch.isascii() for ch in text):
         raise ValidationError("rating", "Write the rating with the digits 0–9, e.g. 3.5.")
     if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", text):
@@ -42,9 +45,9 @@ def parse_stars(value: str | float | None) -> int:
 
 @dataclass(frozen=True)
 class Tally:
-    """What one review adds to its book's kept aggregates."""
+    """What one review adds to its book's kept aggregates; ``rating`` None adds no rating."""
 
-    rating: int
+    rating: int | None
     has_text: bool
 
 
@@ -66,30 +69,43 @@ def bucket(rating: int) -> int:
     return (rating + 1) // 2
 
 
+def deltas(old: Tally | None, new: Tally | None) -> dict[str, int]:
+    """How a book's kept counts move from ``old`` to ``new``: ``dc`` ratings, ``ds`` half-star
+    sum, ``dr`` reviews with text, ``d1``..``d5`` histogram rows. An unrated (text-only) review
+    moves only ``dr``."""
+    moved = dict.fromkeys(("dc", "ds", "dr", *BUCKETS), 0)
+    for one, sign in ((old, -1), (new, 1)):
+        if one is None:
+            continue
+        moved["dr"] += sign * int(one.has_text)
+        if one.rating is not None:
+            moved["dc"] += sign
+            moved["ds"] += sign * one.rating
+            moved[f"d{bucket(one.rating)}"] += sign
+    return moved
+
+
+BUCKETS = tuple(f"d{n}" for n in range(1, 6))
+
+
 def apply_to_book(book_id: int, old: Tally | None, new: Tally | None) -> None:
     """Move the book's kept aggregates from ``old`` to ``new`` in one UPDATE.
 
     ``old`` must have been read under the book's lock (services.locks): the increments run in
     SQL, but they are only right if no one else changed the review since it was read.
     """
-    dc = (new is not None) - (old is not None)
-    ds = (new.rating if new else 0) - (old.rating if old else 0)
-    dr = int(bool(new and new.has_text)) - int(bool(old and old.has_text))
+    d = deltas(old, new)
+    dc, ds = d["dc"], d["ds"]
     values: dict = {
         Book.rating_count: Book.rating_count + dc,
         Book.rating_sum: Book.rating_sum + ds,
-        Book.review_count: Book.review_count + dr,
+        Book.review_count: Book.review_count + d["dr"],
         Book.bayes_score: bayesian_score(Book.rating_count + dc, (Book.rating_sum + ds) / 2.0),
     }
-    moves: dict[int, int] = {}
-    if old:
-        moves[bucket(old.rating)] = moves.get(bucket(old.rating), 0) - 1
-    if new:
-        moves[bucket(new.rating)] = moves.get(bucket(new.rating), 0) + 1
-    for n, delta in moves.items():
-        if delta:
+    for n in range(1, 6):
+        if d[f"d{n}"]:
             column = getattr(Book, f"stars_{n}")
-            values[column] = column + delta
+            values[column] = column + d[f"d{n}"]
     if new is not None:
         values[Book.last_reviewed_at] = utcnow()
     db.session.execute(
@@ -144,15 +160,19 @@ def save(
 ) -> tuple[Review, bool]:
     """Create or update ``user``'s review of ``book``; returns (review, created).
 
+    A review needs a rating or a body (``stars`` empty: a text-only review, not rated).
     The book is locked before the old review is read, so two simultaneous first posts (a
     double click) run one after the other: the second finds the first's review and edits it.
     Raises ValidationError, or NotFound when the book was merged away meanwhile.
     """
-    has_text = (title or "").strip() or (body or "").strip()
-    if has_text and (stars is None or str(stars).strip() == ""):
-        raise ValidationError("rating", "Choose a star rating to go with your review.")
     rating = parse_stars(stars)
     title, body = _clean_text(title, body)
+    if rating is None and body is None:
+        # A title alone says too little to stand as a review; the message goes where the
+        # missing part is.
+        if title:
+            raise ValidationError("body", "Write your review, or choose a star rating.")
+        raise ValidationError("rating", "Choose a star rating, write a review, or both.")
     fields = {
         "rating": rating,
         "title": title,

@@ -93,6 +93,7 @@ def _ratings(user: User, year: int) -> list[tuple[int, int]]:
         select(stars, func.count(Review.id))
         .where(
             Review.user_id == user.id,
+            Review.rating.is_not(None),  # a text-only review gave no rating
             Review.book_id.in_(select(Read.book_id).where(*_mine(user, year))),
         )
         .group_by(stars)

@@ -48,10 +48,11 @@ def reviews_by(
 
 
 def stats_for(user: User) -> dict:
-    """Rating statistics for a profile: count, average and a 5-row histogram."""
+    """Rating statistics for a profile: count, average and a 5-row histogram (text-only
+    reviews are not ratings)."""
     rows = db.session.execute(
         select(Review.rating, func.count())
-        .where(Review.user_id == user.id, reviews.VISIBLE)
+        .where(Review.user_id == user.id, Review.rating.is_not(None), reviews.VISIBLE)
         .group_by(Review.rating)
     ).all()
     counts = {n: 0 for n in range(1, 6)}
