@@ -13,8 +13,18 @@ from sqlalchemy import text
 
 from tests.factories import make_book, make_review
 from webapp.extensions import db
-from webapp.models import Book
-from webapp.services import archives, exports, reads, recount, reviews, stats
+from webapp.models import Book, LibraryImport
+from webapp.services import (
+    archives,
+    exports,
+    import_formats,
+    imports,
+    library_imports,
+    reads,
+    recount,
+    reviews,
+    stats,
+)
 from webapp.services import users as profiles
 from webapp.services.import_formats import ImportRow
 from webapp.services.imports import place
@@ -157,4 +167,63 @@ def test_an_unrated_imported_review_is_a_text_only_review(app, users):
     again = place(reader, import_row(None, "Read it twice."))
     assert again.kind == "unchanged"
     assert reviews.find(reader, book).rating == 8
+    agrees(book)
+
+
+def goodreads(**row: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=exports.COLUMNS)
+    writer.writeheader()
+    writer.writerow({"ISBN": '=""', "ISBN13": '=""', "Exclusive Shelf": "read", **row})
+    return out.getvalue().encode()
+
+
+STORYGRAPH = (
+    b"Title,Authors,ISBN/UID,Read Status,Star Rating,Review\n"
+    b"Circe,Madeline Miller,,read,,Witchy and <b>wise</b>.\n"
+)
+
+
+def test_goodreads_my_rating_0_and_storygraph_blank_stars_with_a_review_are_text_only(app, users):
+    reader = users()
+    gr = goodreads(Title="Piranesi", Author="Susanna Clarke", **{"My Rating": "0"})
+    gr_text = goodreads(
+        Title="Piranesi", Author="Susanna Clarke", **{"My Rating": "0", "My Review": "Halls."}
+    )
+    (_, (bare,)), (_, (row,)), (_, (circe,)) = map(import_formats.parse, (gr, gr_text, STORYGRAPH))
+    assert (bare.rating, bare.review) == (None, None)
+    assert (row.rating, row.review) == (None, "Halls.")
+    assert (circe.rating, circe.review) == (None, "Witchy and **wise**.")
+    for one in (row, circe):
+        outcome = place(reader, one)
+        assert outcome.notes == [], outcome.notes
+        book = db.session.get(Book, outcome.book_id)
+        review = reviews.find(reader, book)
+        assert review.rating is None and review.body == one.review
+        assert (book.rating_count, book.rating_sum, book.review_count) == (0, 0, 1)
+        agrees(book)
+    assert place(reader, bare).kind == "unchanged"  # no rating, no review: nothing to place
+
+
+def test_undoing_an_import_brings_a_text_only_review_back(app, users):
+    reader = users()
+    book = make_book("Piranesi", authors=("Susanna Clarke",))
+    reviews.save(reader, book, stars="", body="Mine, no stars.")
+    data = goodreads(Title="Piranesi", Author="Susanna Clarke", **{"My Rating": "4"})
+    job = LibraryImport(
+        user_id=reader.id, kind="goodreads", choice="take_file", filename="x.csv", header=[]
+    )
+    _, rows = import_formats.parse(data)
+    job.outcomes = [vars(imports.place(reader, r, imports.TAKE_FILE)) for r in rows]
+    job.state = "done"
+    db.session.add(job)
+    db.session.commit()
+    review = reviews.find(reader, book)
+    assert (review.rating, review.body) == (8, None)
+    assert (book.rating_count, book.review_count) == (1, 0)
+    library_imports.undo(reader, job)
+    review = reviews.find(reader, book)
+    assert (review.rating, review.body) == (None, "Mine, no stars.")
+    db.session.refresh(book)
+    assert (book.rating_count, book.review_count) == (0, 1)
     agrees(book)
