@@ -1,9 +1,9 @@
 """Kept numbers stay exact under concurrent writes, on SQLite and PostgreSQL.
 
 Threads, each with its own session (as gunicorn's workers have), race first posts, double
-clicks, edits, deletes, hides, restores, helpful votes, a book merge and an account deletion
-over a few small books, for several rounds; after every round `recount.check()` must find
-nothing to correct.
+clicks, edits (rated, rating-only and text-only, unrated), deletes, hides, restores, helpful
+votes, a book merge and an account deletion over a few small books, for several rounds; after
+every round `recount.check()` must find nothing to correct.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ ROUNDS = 3
 THREADS = 6
 OPS = 8
 STARS = reviews.STAR_CHOICES
+# What a save or an edit sends: stars and text, stars alone, or text alone ("" is "No rating").
+SAVES = [(stars, body) for stars in STARS for body in (None, "Some words.")] + [
+    ("", "Words, no stars.")
+] * 6
 
 
 @dataclass
@@ -58,14 +62,18 @@ def _run(world: World, name: str, action) -> None:
 def _random_op(world: World, rng: random.Random):
     user = lambda i: db.session.get(User, i)  # noqa: E731
     book_id, reader_id = rng.choice(world.books), rng.choice(world.readers)
-    kind = rng.choice(["save", "save", "edit", "remove", "hide", "restore", "vote", "vote"])
+    kind = rng.choice(
+        ["save", "save", "edit", "unrated", "remove", "hide", "restore", "vote", "vote"]
+    )
 
     def act() -> None:
         reader, book = user(reader_id), db.session.get(Book, book_id)
         review = _review_of(reader_id, book_id)
         if kind in ("save", "edit"):
-            body = rng.choice([None, "Some words."])
-            reviews.save(reader, book, stars=rng.choice(STARS), body=body)
+            stars, body = rng.choice(SAVES)
+            reviews.save(reader, book, stars=stars, body=body)
+        elif kind == "unrated":  # rated → text-only, or the text of a text-only one changed
+            reviews.save(reader, book, stars="", body=rng.choice(["Unrated.", "Unrated, again."]))
         elif review is None:
             return
         elif kind == "remove":
@@ -86,8 +94,8 @@ def _round(app, world: World, number: int) -> None:
         fresh = make_book(f"Fresh {number}").id
         duplicate = make_book(f"Duplicate {number}")
         leaver = UserFactory()(f"leaver{number}")
-        for reader_id in world.readers[:3]:
-            make_review(db.session.get(User, reader_id), duplicate, "3", body="Dup.")
+        for n, reader_id in enumerate(world.readers[:3]):  # one text-only review moves too
+            make_review(db.session.get(User, reader_id), duplicate, "" if n else "3", body="Dup.")
         for book_id in world.books[:2]:
             left = make_review(leaver, db.session.get(Book, book_id), "5", body="Bye.")
             reviews.toggle_helpful(db.session.get(User, world.readers[0]), left)
@@ -101,9 +109,10 @@ def _round(app, world: World, number: int) -> None:
     def worker(index: int) -> None:
         rng = random.Random(number * 100 + index)
         plan = []
-        # Pairs of threads open with the same first post at once (a double click).
+        # Pairs of threads open with the same first post at once (a double click); the last
+        # pair's is text-only.
         reader_id = world.readers[index // 2]
-        stars = STARS[index // 2]
+        stars = STARS[index // 2] if index // 2 < THREADS // 2 - 1 else ""
         plan.append(
             (
                 "first post",
