@@ -63,7 +63,7 @@ def test_save_a_text_only_review(web, client, book, reader, htmx):
     mine = card(html, review.id)
     assert "Not rated" in mine and "stars-art" not in mine and "reviewed it" in mine
     assert "<em>many</em>" in mine and 'class="review rating-only"' not in mine
-    assert "No ratings yet." in html  # the book's stats: a review, no rating
+    assert "No ratings yet; 1 review." in html  # the book's stats: a review, no rating
 
 
 @BOTH
