@@ -16,7 +16,7 @@ from tests.browser.test_review_journey import reviewed_book  # noqa: F401 (fixtu
 # the star radios, which are visually hidden: their labels (the half stars) are the targets.
 SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
     'button, input:not([type=hidden]):not(.star-radio), select, textarea, summary, '
-    + 'label.star-half'))
+    + 'label.star-half, .star-none label'))
   .filter(e => e.getClientRects().length)
   .map(e => { const r = e.getBoundingClientRect();
               return [e.id || e.className, Math.round(r.width), Math.round(r.height)]; })

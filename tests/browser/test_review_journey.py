@@ -155,6 +155,54 @@ def test_rate_review_edit_helpful_delete(page, reviewed_book):
     expect_focus(page, "#my-review-heading")
     assert_no_reload(page)
     assert_accessible(page)
+    write_without_stars(page)
+
+
+def write_without_stars(page) -> None:
+    """A review may be text-only: "No rating" is the radio group's first choice (arrow keys
+    reach it from half a star); saving neither stars nor words is refused beside the rating."""
+    form = page.locator("#review-form")
+    no_rating = form.get_by_label("No rating")
+    expect(no_rating).to_be_checked()
+    no_rating.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("0.5 stars", exact=True)).to_be_checked()
+    page.keyboard.press("ArrowLeft")
+    expect(no_rating).to_be_checked()
+    expect(no_rating).to_be_focused()
+    form.get_by_role("button", name="Save review").click()
+    expect(page.locator("#rating-error")).to_have_text(
+        "Choose a star rating, write a review, or both."
+    )
+    expect_focus(page, "#rating-none")  # the first invalid field, in the group with the error
+    assert_accessible(page)
+
+    form = page.locator("#review-form")
+    form.get_by_label("Your review (optional)").fill("No stars from me, but *many* thoughts.")
+    form.get_by_role("button", name="Save review").click()
+    mine = page.locator("#my-review")
+    expect(mine.locator(".review-body em")).to_have_text("many")
+    expect(mine.locator(".review-rating")).to_have_text("Not rated")
+    expect(mine.locator(".stars-art")).to_have_count(0)
+    expect_focus(page, "#my-review-heading")
+    expect_stats(page, "2.0", "1 rating · 2 reviews", {"2 stars": "1", "1 star": "0"})
+    expect(page.get_by_role("status")).to_contain_text("Your review was saved.")
+    assert_no_reload(page)
+    assert_accessible(page)
+
+    # And back to rated: from "No rating" the arrow keys walk up the half stars.
+    mine.get_by_role("link", name="Edit your review").click()
+    no_rating = page.locator("#review-form").get_by_label("No rating")
+    expect(no_rating).to_be_checked()
+    no_rating.focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("4 stars", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Update your review").click()
+    expect(page.locator("#my-review")).to_contain_text("4 out of 5 stars")
+    expect_stats(page, "3.0", "2 ratings · 2 reviews", {"4 stars": "1", "2 stars": "1"})
+    expect_focus(page, "#my-review-heading")
+    assert_no_reload(page)
 
 
 def test_report_form_comes_on_demand(page, reviewed_book, live_data):
