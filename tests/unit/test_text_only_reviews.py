@@ -14,6 +14,7 @@ from sqlalchemy import text
 from tests.factories import make_book, make_review
 from webapp.extensions import db
 from webapp.models import Book, LibraryImport
+from webapp.models.book import KEPT_AGGREGATES
 from webapp.services import (
     archives,
     exports,
@@ -30,21 +31,11 @@ from webapp.services.import_formats import ImportRow
 from webapp.services.imports import place
 from webapp.services.reads import ReadData
 
-KEPT = (
-    "rating_count",
-    "rating_sum",
-    "review_count",
-    "stars_1",
-    "stars_2",
-    "stars_3",
-    "stars_4",
-    "stars_5",
-)
-
 
 def kept(book: Book) -> dict:
     db.session.refresh(book)
-    return {name: getattr(book, name) for name in KEPT} | {"bayes": round(book.bayes_score, 9)}
+    values = {name: getattr(book, name) for name in KEPT_AGGREGATES}
+    return values | {"bayes_score": round(book.bayes_score, 9)}
 
 
 def agrees(book: Book) -> None:
