@@ -140,6 +140,18 @@ def not_modified(app: Flask, tag: str) -> Response:
     return response
 
 
+def not_modified_headers(app: Flask, tag: str) -> list[tuple[str, str]]:
+    """``not_modified``'s headers as a list, built once per app: the page cache answers
+    revalidations with them, and a ``Response`` per 304 was a fifth of the answer's CPU."""
+    base = app.extensions.get("not_modified_headers")
+    if base is None:
+        built = not_modified(app, "-").headers
+        base = app.extensions["not_modified_headers"] = [
+            (name, value) for name, value in built.items() if name != "ETag"
+        ]
+    return [("ETag", f'W/"{tag}"'), *base]
+
+
 def precondition() -> Response | None:
     """Answer a visitor's ``If-None-Match`` from the versions alone: no ORM, no template."""
     tag = visitor_page_tag()
