@@ -37,6 +37,13 @@ def dune(cached_app, users):
     return f"/books/{book.id}-{book.slug}", book
 
 
+def users_named(name):
+    from webapp.extensions import db
+    from webapp.models import User
+
+    return db.session.query(User).filter_by(username=name).one()
+
+
 def entered_flask(app, client, url, **kwargs) -> tuple:
     """(response, whether Flask saw the request)."""
     seen = []
@@ -128,6 +135,35 @@ def test_a_review_saved_in_one_worker_is_seen_by_the_next_visitor_of_another(mak
     fresh = two.test_client().get(url)
     assert fresh.headers["X-Page-Cache"] == "miss"
     assert "Unhistoric acts" in fresh.get_data(as_text=True)
+
+
+@pytest.mark.committed
+def test_list_author_and_profile_pages_are_kept_and_a_list_change_shows_at_once(cached_app, dune):
+    from webapp.services import lists
+
+    url, book = dune
+    paul = users_named("paul")
+    picks = lists.create(paul, "Desert reading")
+    lists.add(paul, picks, book)
+    pages = [
+        f"/lists/{picks.id}",
+        "/u/paul/lists",
+        f"/authors/{book.authors[0].id}-{book.authors[0].slug}",
+        "/u/paul",
+    ]
+    visitor = cached_app.test_client()
+    for page in pages:
+        first = visitor.get(page)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers, page
+        assert visitor.get(page).headers["X-Page-Cache"] == "hit", page
+    maker = AuthActions(Browserless(cached_app.test_client()))
+    maker.login("paul")
+    noted = maker.web.post(f"/lists/{picks.id}/books/{book.id}/note", {"note": "Spice first."})
+    assert noted.status_code == 303
+    after = visitor.get(pages[0])
+    assert after.headers["X-Page-Cache"] == "miss" and "Spice first." in after.get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.committed

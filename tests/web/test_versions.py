@@ -40,6 +40,18 @@ def home(w) -> str:
     return "/"
 
 
+def author_page(w) -> str:
+    return f"/authors/{w.book.authors[0].id}"
+
+
+def list_page(w) -> str:
+    return f"/lists/{w.ids['list']}"
+
+
+def lists_of(name):
+    return lambda w: f"/u/{name}/lists"
+
+
 # POST endpoint → per POST case of ROUTES (in order): the pages whose version must move, or
 # None when the action changes nothing a visitor sees. Optional "as"/"data" override the row.
 EFFECTS: dict[str, list] = {
@@ -50,7 +62,11 @@ EFFECTS: dict[str, list] = {
     "account.change_password": [None],
     "account.end_other_sessions": [None],
     "account.delete": [
-        {"pages": [book, profile("author")], "as": "author", "data": {"delete-password": "x"}}
+        {
+            "pages": [book, profile("author"), list_page, lists_of("author")],
+            "as": "author",
+            "data": {"delete-password": "x"},
+        }
     ],
     "account.notifications": [None],
     # A picture shows beside the reader's reviews on every book page: the site version moves.
@@ -78,15 +94,18 @@ EFFECTS: dict[str, list] = {
     "moderation.unsuspend": [[book, home]],
     "moderation.role": [[book]],
     "moderation.dismiss_user_reports": [None],
-    "moderation.edit_book": [[book, home]],
-    "moderation.merge_book": [[book, home]],
+    "moderation.edit_book": [[book, home, author_page, list_page]],
+    "moderation.merge_book": [[book, home, author_page, list_page]],
     "catalog.new": [
-        {"pages": [home], "data": {"title": "A Brand New Book", "authors": "New Writer"}}
+        {
+            "pages": [home, author_page],
+            "data": {"title": "A Brand New Book", "authors": "New Writer"},
+        }
     ],
     "books.shelf": [[profile("reader"), book]],
     "books.want": [[profile("reader"), book]],
     "books.private": [None],  # the reader's own notes: no public page shows them
-    "reviews.save": [[book, profile("reader"), home]],
+    "reviews.save": [[book, profile("reader"), home, author_page, list_page]],
     "reviews.preview": [None],
     "reviews.delete": [[book, profile("author"), home, review]],
     "reviews.helpful": [[book, profile("author")]],
@@ -109,13 +128,19 @@ EFFECTS: dict[str, list] = {
     "social.unblock": [[profile("author")]],
     "social.approve": [[profile("author")]],
     "social.decline": [[profile("author")]],
-    "lists.new": [[home, profile("reader")]],
+    "lists.new": [[home, profile("reader"), lists_of("reader")]],
     "lists.add": [None],  # already on the list (adding another: tests/unit/test_versions.py)
-    "lists.change": [None, None, [book, home]],  # one book: up and down move nothing
+    "lists.change": [
+        None,
+        None,
+        [book, home, list_page, lists_of("author")],
+    ],  # one book: up and down move nothing
     "lists.place": [None],  # one book: its place does not change
-    "lists.note": [[book, home]],
-    "lists.edit": [[book, home, profile("author")]],  # the title shows on its books' pages
-    "lists.delete": [[book, home, profile("author")]],
+    "lists.note": [[book, home, list_page]],
+    "lists.edit": [
+        [book, home, profile("author"), list_page, lists_of("author")]
+    ],  # the title shows on its books' pages
+    "lists.delete": [[book, home, profile("author"), list_page, lists_of("author")]],
     "replies.create": [[review, book]],
     "replies.edit": [[review]],
     "replies.delete": [[review]],

@@ -1,7 +1,7 @@
 """Data versions of the public pages, replaced in the same transaction as every change to them.
 
 A cached page (ETag, the response cache in webapp/page_cache.py) is valid while the versions
-it was built from are unchanged. Which versions a page reads is ``deps_for`` below; which ones a
+it was built from are unchanged. Which versions a page reads is ``PAGES`` below; which ones a
 change replaces is decided here, in one place, from the rows the session flushes:
 
 - ``book:<id>``: a book's page and its review pages (the book, its authors, its reviews, their
@@ -185,6 +185,8 @@ PAGES = {
     "reviews.show": lambda args: [SITE, CATALOG],
     "books.detail": lambda args: [SITE, ("book", args["book_id"])],
     "reviews.more": lambda args: [SITE, ("book", args["book_id"])],
+    "lists.show": lambda args: [SITE, CATALOG],  # a maker's privacy or name: SITE
+    "lists.of_reader": lambda args: [SITE, CATALOG],
     "users.profile": None,  # by name: profile_versions
 }
 

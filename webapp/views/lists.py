@@ -37,7 +37,6 @@ def _items_part(book_list: BookList, message: str, book_id: int, action: str, **
         message=message,
         book_list=book_list,
         items=lists.items(book_list),
-        move_form=EmptyForm(),
         focus=(book_id, action),
         **context,
     )
@@ -61,9 +60,7 @@ def show(list_id: int):
     book_list = db.get_or_404(BookList, list_id)
     if not privacy.can_see(current_user, book_list.user):
         abort(403)  # a private profile's list, to a reader they have not approved
-    return render(
-        "lists/show.html", book_list=book_list, items=lists.items(book_list), move_form=EmptyForm()
-    )
+    return render("lists/show.html", book_list=book_list, items=lists.items(book_list))
 
 
 @bp.post("/books/<int:book_id>/lists")
@@ -131,7 +128,6 @@ def _items_invalid(book_list: BookList, form, book_id: int, what: str):
         "lists/_items.html",
         book_list=book_list,
         items=lists.items(book_list),
-        move_form=EmptyForm(),
         failed=(book_id, what, form),
         focus=(book_id, what),
     )
