@@ -40,16 +40,17 @@ def home(w) -> str:
     return "/"
 
 
-def author_page(w) -> str:
-    return f"/authors/{w.book.authors[0].id}"
+def page(pattern: str):
+    """A page's URL from the matrix's rows (``{w.…}`` fields)."""
+    return lambda w: pattern.format(w=w)
 
 
-def list_page(w) -> str:
-    return f"/lists/{w.ids['list']}"
+author_page = page("/authors/{w.book.authors[0].id}")
+list_page = page("/lists/{w.ids[list]}")
 
 
 def lists_of(name):
-    return lambda w: f"/u/{name}/lists"
+    return page(f"/u/{name}/lists")
 
 
 # POST endpoint → per POST case of ROUTES (in order): the pages whose version must move, or
