@@ -20,12 +20,10 @@ from webapp.models import (
     Report,
     Review,
     ShelfEntry,
-    ShelfTag,
-    Tag,
     User,
     utcnow,
 )
-from webapp.services import notices
+from webapp.services import notices, tags
 from webapp.tasks import enqueue
 
 KEEP_FOR = timedelta(days=7)
@@ -52,10 +50,7 @@ def _plain(value):
 def contents(user: User) -> dict:
     """Everything of the reader's: profile, reviews and ratings, shelves, tags, reads, helpful
     votes given, reports filed and notices."""
-    tags = {t.id: t.name for t in db.session.scalars(select(Tag).where(Tag.user_id == user.id))}
-    shelf_tags: dict[int, list[str]] = {}
-    for link in db.session.scalars(select(ShelfTag).where(ShelfTag.user_id == user.id)):
-        shelf_tags.setdefault(link.book_id, []).append(tags[link.tag_id])
+    tagged = tags.names_by_book(user)
     shelves = [
         {
             "book_id": e.book_id,
@@ -63,7 +58,7 @@ def contents(user: User) -> dict:
             "isbn13": e.book.isbn13,
             "status": e.status,
             "added_at": e.created_at.isoformat(),
-            "tags": sorted(shelf_tags.get(e.book_id, [])),
+            "tags": sorted(tagged.get(e.book_id, [])),
             "private_notes": e.private_notes,
             "owned_copies": e.owned_copies,
             "content_warnings": e.content_warnings,
@@ -92,7 +87,7 @@ def contents(user: User) -> dict:
             ),
         ),
         "shelves": shelves,
-        "tags": sorted(tags.values()),
+        "tags": sorted(tag.name for tag, _ in tags.tags_of(user)),
         "reads": _rows(
             select(Read).where(Read.user_id == user.id),
             ("book_id", "status", "started_on", "finished_on", "format", "progress_percent"),

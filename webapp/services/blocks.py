@@ -58,12 +58,19 @@ def block(actor: User, target: User) -> None:
     db.session.commit()
 
 
-def unblock(actor: User, target: User) -> None:
-    db.session.execute(
-        delete(Block).where(Block.blocker_id == actor.id, Block.blocked_id == target.id)
-    )
-    versions.touch(user=[actor.id, target.id])
+def drop_between(statement, a: User, b: User) -> bool:
+    """Run ``statement``, a DELETE of a follow, request or block between ``a`` and ``b``, and
+    commit: both profiles show it (counts, buttons), so both readers' pages move. True when a
+    row went."""
+    gone = db.session.execute(statement).rowcount
+    versions.touch(user=[a.id, b.id])
     db.session.commit()
+    return bool(gone)
+
+
+def unblock(actor: User, target: User) -> None:
+    mine = (Block.blocker_id == actor.id) & (Block.blocked_id == target.id)
+    drop_between(delete(Block).where(mine), actor, target)
 
 
 def mute(actor: User, target: User) -> None:

@@ -17,7 +17,8 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Read, Review, ShelfEntry, ShelfTag, Tag, User
+from webapp.models import Read, Review, ShelfEntry, User
+from webapp.services import tags
 from webapp.services.reviews import bucket
 
 COLUMNS = [
@@ -70,13 +71,8 @@ def rows_for(user: User) -> list[dict[str, str]]:
         r.book_id: r for r in db.session.scalars(select(Review).where(Review.user_id == user.id))
     }
     reads = _by_book(select(Read.book_id, Read).where(Read.user_id == user.id))
-    tags = _by_book(
-        select(ShelfTag.book_id, Tag.name)
-        .join(Tag, Tag.id == ShelfTag.tag_id)
-        .where(ShelfTag.user_id == user.id)
-        .order_by(Tag.name_key)
-    )
-    return [_row(e, reviews.get(e.book_id), reads[e.book_id], tags[e.book_id]) for e in entries]
+    tagged = tags.names_by_book(user)
+    return [_row(e, reviews.get(e.book_id), reads[e.book_id], tagged[e.book_id]) for e in entries]
 
 
 def _row(entry: ShelfEntry, review: Review | None, reads: list[Read], tags: list[str]) -> dict:

@@ -104,11 +104,8 @@ def follow(actor: User, target: User) -> str:
 
 def unfollow(actor: User, target: User) -> None:
     """Stop following, or withdraw a request."""
-    db.session.execute(
-        delete(Follow).where(Follow.follower_id == actor.id, Follow.followee_id == target.id)
-    )
-    versions.touch(user=[actor.id, target.id])
-    db.session.commit()
+    mine = (Follow.follower_id == actor.id) & (Follow.followee_id == target.id)
+    blocks.drop_between(delete(Follow).where(mine), actor, target)
 
 
 def approve(owner: User, requester: User) -> bool:
@@ -133,16 +130,10 @@ def approve(owner: User, requester: User) -> bool:
 
 def decline(owner: User, requester: User) -> bool:
     """Refuse a pending request (the requester is not told); False if there was none."""
-    gone = db.session.execute(
-        delete(Follow).where(
-            Follow.follower_id == requester.id,
-            Follow.followee_id == owner.id,
-            Follow.status == "pending",
-        )
-    ).rowcount
-    versions.touch(user=[owner.id, requester.id])
-    db.session.commit()
-    return bool(gone)
+    asked = (Follow.follower_id == requester.id) & (Follow.followee_id == owner.id)
+    return blocks.drop_between(
+        delete(Follow).where(asked, Follow.status == "pending"), owner, requester
+    )
 
 
 def set_private(user: User, private: bool) -> None:

@@ -14,6 +14,7 @@ from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookList, ListItem, User
 from webapp.services import activity, locks, privacy
+from webapp.services.text import one_line
 
 MAX_TITLE = 120
 MAX_NOTE = 1000
@@ -49,12 +50,8 @@ def _note(note: str | None) -> str | None:
 
 
 def _title(title: str | None) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError("title", "Give the list a title.")
-    if len(title) > MAX_TITLE:
-        raise ValidationError("title", f"Keep the title under {MAX_TITLE} characters.")
-    return title
+    too_long = f"Keep the title under {MAX_TITLE} characters."
+    return one_line(title, "title", MAX_TITLE, too_long, missing="Give the list a title.")
 
 
 def create(owner: User, title: str | None, description: str | None = None) -> BookList:

@@ -20,18 +20,16 @@ from webapp.services import locks, replies, reports, reviews
 from webapp.services.audit import audit, review_snapshot
 from webapp.services.hiding import hide_review, show_review
 from webapp.services.notices import notify
+from webapp.services.text import one_line
 
 MAX_REASON = 500
 
 
 def clean_reason(reason: str | None) -> str:
     """A staff reason (hiding, suspending), which its subject sees. Raises ValidationError."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError("reason", "Give a reason; the author will see it.")
-    if len(reason) > MAX_REASON:
-        raise ValidationError("reason", f"Keep the reason under {MAX_REASON} characters.")
-    return reason
+    too_long = f"Keep the reason under {MAX_REASON} characters."
+    missing = "Give a reason; the author will see it."
+    return one_line(reason, "reason", MAX_REASON, too_long, missing=missing)
 
 
 def require_staff(actor: User) -> None:

@@ -25,6 +25,7 @@ from webapp.models import (
 from webapp.models.reading import MAX_NOTE
 from webapp.pagination import newest
 from webapp.services import activity
+from webapp.services.text import one_line
 
 # A read's status and the shelf it puts its book on.
 SHELF_FOR = {"reading": "reading", "finished": "read", "dnf": "did_not_finish"}
@@ -262,9 +263,7 @@ def record_progress(
     """Move a read in progress along; the note (optional, short) is kept with the step."""
     if read.status != "reading":
         raise ValidationError("page", "Only a read in progress moves along.")
-    note = " ".join((note or "").split()) or None
-    if note and len(note) > MAX_NOTE:
-        raise ValidationError("note", f"Keep the note to {MAX_NOTE} characters.")
+    note = one_line(note, "note", MAX_NOTE, f"Keep the note to {MAX_NOTE} characters.")
     number, value = parse_progress(read.book, page, percent)
     read.progress_page, read.progress_percent = number, value
     read.progress_at = read.updated_at = utcnow()

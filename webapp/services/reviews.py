@@ -19,6 +19,7 @@ from webapp.models import Book, HelpfulVote, Review, ShelfEntry, User, utcnow
 from webapp.models.book import bayesian_score
 from webapp.services import locks, privacy, reads, versions
 from webapp.services.review_pages import REVIEW_SORTS, REVIEWS_PER_PAGE, for_book  # noqa: F401
+from webapp.services.text import one_line
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -118,10 +119,8 @@ def apply_to_book(book_id: int, old: Tally | None, new: Tally | None) -> None:
 
 
 def _clean_text(title: str | None, body: str | None) -> tuple[str | None, str | None]:
-    title = " ".join((title or "").split()) or None
+    title = one_line(title, "title", MAX_TITLE, f"Keep the title under {MAX_TITLE} characters.")
     body = (body or "").strip() or None
-    if title and len(title) > MAX_TITLE:
-        raise ValidationError("title", f"Keep the title under {MAX_TITLE} characters.")
     if body and len(body) > MAX_BODY:
         raise ValidationError("body", f"Keep the review under {MAX_BODY:,} characters.")
     return title, body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -11,17 +13,15 @@ from webapp.extensions import db
 from webapp.models import Book, ShelfEntry, ShelfTag, Tag, User
 from webapp.models.reading import MAX_TAG
 from webapp.services import versions
+from webapp.services.text import one_line
 
 MAX_TAGS_PER_BOOK = 20
 TAG_PAGE = 60
 
 
 def clean_name(name: str | None, field: str = "name") -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError(field, "Give the tag a name.")
-    if len(name) > MAX_TAG:
-        raise ValidationError(field, f"Keep each tag to {MAX_TAG} characters.")
+    too_long = f"Keep each tag to {MAX_TAG} characters."
+    name = one_line(name, field, MAX_TAG, too_long, missing="Give the tag a name.")
     if "," in name:
         raise ValidationError(field, "A tag name cannot contain a comma.")
     return name
@@ -51,14 +51,28 @@ def find(owner: User, tag_id: int) -> Tag | None:
     return tag if tag is not None and tag.user_id == owner.id else None
 
 
-def names_for(user: User, book: Book) -> list[str]:
-    query = (
-        select(Tag.name)
-        .join(ShelfTag, ShelfTag.tag_id == Tag.id)
-        .where(ShelfTag.user_id == user.id, ShelfTag.book_id == book.id)
+def _tagged(user: User):
+    """The reader's (book id, tag name) pairs, by name."""
+    return (
+        select(ShelfTag.book_id, Tag.name)
+        .join(Tag, Tag.id == ShelfTag.tag_id)
+        .where(ShelfTag.user_id == user.id)
         .order_by(Tag.name_key)
     )
-    return list(db.session.scalars(query))
+
+
+def names_for(user: User, book: Book) -> list[str]:
+    query = _tagged(user).where(ShelfTag.book_id == book.id)
+    return [name for _, name in db.session.execute(query)]
+
+
+def names_by_book(user: User) -> dict[int, list[str]]:
+    """Every book the reader tagged → its tag names, by name (one query; the library's CSV
+    and the data archive)."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for book_id, name in db.session.execute(_tagged(user)):
+        grouped[book_id].append(name)
+    return grouped
 
 
 def _tag_named(user: User, name: str) -> Tag:
