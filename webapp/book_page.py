@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
 
 from flask import request
 from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import markdown
+from webapp.forms import errors_to
 from webapp.forms.media import CoverForm
 from webapp.forms.reading import reading_context
+from webapp.forms.replies import ReplyForm
 from webapp.forms.reviews import ReviewForm, ShelfForm
+from webapp.htmx import invalid
 from webapp.models import Book, Review
-from webapp.services import lists, marks, reviews, shelves
+from webapp.services import lists, marks, replies, reviews, shelves
 
 PAGE = "books/detail.html"
 
@@ -95,6 +99,17 @@ def context(book: Book, **given) -> dict:
     return result
 
 
+def thread_context(review: Review, form=None, focus: int | None = None) -> dict:
+    """What a review's page and its replies section (focus on ``focus``, a reply id) show."""
+    return {
+        "review": review,
+        "replies": replies.for_review(review, current_user),
+        "reply_form": form or ReplyForm(formdata=None),
+        "focus": focus,
+        **review_marks([review]),
+    }
+
+
 def mine_context(book: Book, mine: Review | None) -> dict:
     """The reader's review area after a change, with blank forms, the book's shelf state and
     the reader's reading (a first rating records a finished read)."""
@@ -105,3 +120,23 @@ def mine_context(book: Book, mine: Review | None) -> dict:
         "shelf_form": ShelfForm(formdata=None, data={"status": shelf or ""}),
         **reading_context(current_user, book, shelf=shelf),
     }
+
+
+def form_view(form_class: type, fragment: str, name: str, **shown) -> Callable:
+    """For a POST of one of the book page's forms, under ``book_view``: the view is called with
+    the Book and the validated form. A form that does not go through (invalid, or the service's
+    ValidationError, which lands beside its field) shows the page again, 422, with the reader's
+    text and errors as the page's ``name`` form (and ``shown``); htmx gets ``fragment``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(book: Book, **kwargs):
+            form = form_class()
+            if form.validate_on_submit():
+                with errors_to(form):
+                    return view(book, form, **kwargs)
+            return invalid(PAGE, fragment, **context(book, **{name: form}, **shown))
+
+        return wrapper
+
+    return decorator

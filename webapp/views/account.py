@@ -16,9 +16,8 @@ from webapp.forms.account import (
     PasswordChangeForm,
     PrivacyForm,
 )
-from webapp.forms.media import AvatarForm
+from webapp.forms.media import MAX_BODY, AvatarForm
 from webapp.htmx import invalid, redirect_to, render, respond
-from webapp.images import MAX_BYTES
 from webapp.services import accounts, avatars, follows, login_sessions, mail, users
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -57,13 +56,19 @@ def _notifications_form() -> NotificationsForm:
     )
 
 
-def _take(form, name: str, change):
+def _take(form, name: str, change, *, in_place: bool = False, category: str = "success"):
     """Take the page's ``name`` form: ``change(form)`` acts and returns the message; a
-    ValidationError it raises shows the page again (422) with the error beside the field."""
+    ValidationError it raises shows the page again (422) with the error beside the field.
+    ``in_place``: htmx swaps the saved form back in (the rest of the page is unchanged)."""
+    fragment, forms = f"account/_{name}_form.html", {f"{name}_form": form}
     if form.validate_on_submit():
         with errors_to(form):
-            return respond(url_for("account.index"), message=change(form))
-    return invalid(PAGE, f"account/_{name}_form.html", **_context(**{f"{name}_form": form}))
+            message, url = change(form), url_for("account.index")
+            if not in_place:
+                return respond(url, message=message, category=category)
+            context = _context(**forms)
+            return respond(url, fragment, message=message, category=category, **context)
+    return invalid(PAGE, fragment, **_context(**forms))
 
 
 def _button(form, action):
@@ -79,12 +84,12 @@ def index():
     return render(PAGE, **_context())
 
 
-def _form_route(name: str, endpoint: str, form_class, prefix: str, change) -> None:
+def _form_route(name: str, endpoint: str, form_class, prefix: str, change, **how) -> None:
     """POST /account/<name>: take the page's ``name`` form (see ``_take``)."""
 
     @login_required
     def view():
-        return _take(form_class(prefix=prefix), name, change)
+        return _take(form_class(prefix=prefix), name, change, **how)
 
     view.__name__ = endpoint
     bp.add_url_rule(f"/{name}", view_func=view, methods=["POST"])
@@ -103,35 +108,22 @@ def _change_password(form: PasswordChangeForm) -> str:
     return "Your password was changed. Other sessions have been signed out."
 
 
-@bp.post("/privacy")
-@login_required
-def privacy():
+def _set_privacy(form: PrivacyForm) -> str:
     """A private reader approves followers; going public lets every waiting request in."""
-    form = PrivacyForm(prefix="privacy")
-    if form.validate_on_submit():
-        follows.set_private(current_user, form.private.data)
-        message = "Your profile is private now." if form.private.data else "Your profile is public."
-        fragment, context = "account/_privacy_form.html", _context(privacy_form=form)
-        return respond(
-            url_for("account.index"), fragment, message=message, category="message", **context
-        )
-    return invalid(PAGE, "account/_privacy_form.html", **_context(privacy_form=form))
+    follows.set_private(current_user, form.private.data)
+    return "Your profile is private now." if form.private.data else "Your profile is public."
 
 
-@bp.post("/bio")
-@login_required
-def change_bio():
+def _set_bio(form: BioForm) -> str:
     """The profile's "About you": saved in place with htmx (focus stays on Save by its id)."""
-    form = BioForm(prefix="bio")
-    if form.validate_on_submit():
-        with errors_to(form):
-            users.set_bio(current_user, form.bio.data)
-            context = _context(bio_form=form)
-            message = "Your profile was saved."
-            return respond(
-                url_for("account.index"), "account/_bio_form.html", message=message, **context
-            )
-    return invalid(PAGE, "account/_bio_form.html", **_context(bio_form=form))
+    users.set_bio(current_user, form.bio.data)
+    return "Your profile was saved."
+
+
+_form_route(
+    "privacy", "privacy", PrivacyForm, "privacy", _set_privacy, in_place=True, category="message"
+)
+_form_route("bio", "change_bio", BioForm, "bio", _set_bio, in_place=True)
 
 
 @bp.post("/sessions")
@@ -193,16 +185,14 @@ def resend_confirmation():
 def avatar():
     form = AvatarForm(prefix="avatar")
     if form.validate_on_submit():
-        upload = form.image.data
-        with upload.stream:
-            data = upload.read(MAX_BYTES + 1)
+        data = form.image_bytes()
         with errors_to(form):
             avatars.upload(current_user, data)
             return _avatar_changed("Your picture was saved.")
     return invalid(PAGE, "account/_avatar_form.html", **_context(avatar_form=form))
 
 
-avatar.max_body = MAX_BYTES + 64 * 1024  # the image plus the form around it
+avatar.max_body = MAX_BODY
 
 
 @bp.post("/avatar/remove")

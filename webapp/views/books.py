@@ -8,11 +8,10 @@ from flask_login import current_user, login_required
 from webapp import book_page, og_images, permissions
 from webapp.extensions import db, posting_limit
 from webapp.forms import EmptyForm, errors_to
-from webapp.forms.media import CoverForm
+from webapp.forms.media import MAX_BODY, CoverForm
 from webapp.forms.reading import PrivateNotesForm, reading_context
 from webapp.forms.reviews import ShelfForm
 from webapp.htmx import invalid, render, respond
-from webapp.images import MAX_BYTES
 from webapp.models import SHELVES, Book
 from webapp.services import catalog, covers, shelves
 from webapp.web import book_url, book_view, safe_next
@@ -39,21 +38,18 @@ def detail(book_id: int, slug: str | None = None):
 @bp.post("/books/<int:book_id>/shelf")
 @login_required
 @book_view
-def shelf(book: Book):
-    form = ShelfForm()
-    if form.validate_on_submit():
-        with errors_to(form):  # the service raises before it changes anything
-            status = shelves.set_status(current_user, book, form.status.data, form.finished_on.data)
-            # The reading section changes with the shelf (a read started or finished).
-            return respond(
-                book_url(book, "shelf-control"),
-                "books/_shelf.html",
-                message=f"Shelved as {SHELVES[status]}." if status else "Taken off your shelves.",
-                oob=["reads/_reading.html"],
-                **reading_context(current_user, book, shelf_form=form),
-            )
-    context = book_page.context(book, shelf_form=form)
-    return invalid(book_page.PAGE, "books/_shelf.html", **context)
+@book_page.form_view(ShelfForm, "books/_shelf.html", "shelf_form")
+def shelf(book: Book, form: ShelfForm):
+    # The service raises before it changes anything.
+    status = shelves.set_status(current_user, book, form.status.data, form.finished_on.data)
+    # The reading section changes with the shelf (a read started or finished).
+    return respond(
+        book_url(book, "shelf-control"),
+        "books/_shelf.html",
+        message=f"Shelved as {SHELVES[status]}." if status else "Taken off your shelves.",
+        oob=["reads/_reading.html"],
+        **reading_context(current_user, book, shelf_form=form),
+    )
 
 
 @bp.post("/books/<int:book_id>/want")
@@ -80,26 +76,22 @@ def want(book: Book):
 @bp.post("/books/<int:book_id>/private")
 @login_required
 @book_view
-def private(book: Book):
-    form = PrivateNotesForm()
-    if form.validate_on_submit():
-        with errors_to(form):
-            entry = shelves.set_private(
-                current_user,
-                book,
-                notes=form.notes.data,
-                owned_copies=form.owned_copies.data,
-                content_warnings=form.content_warnings.data,
-            )
-            return respond(
-                book_url(book, "private-notes"),
-                "books/_private.html",
-                message="Private notes saved.",
-                book=book,
-                shelf_entry=entry,
-            )
-    context = book_page.context(book, private_form=form)
-    return invalid(book_page.PAGE, "books/_private.html", **context)
+@book_page.form_view(PrivateNotesForm, "books/_private.html", "private_form")
+def private(book: Book, form: PrivateNotesForm):
+    entry = shelves.set_private(
+        current_user,
+        book,
+        notes=form.notes.data,
+        owned_copies=form.owned_copies.data,
+        content_warnings=form.content_warnings.data,
+    )
+    return respond(
+        book_url(book, "private-notes"),
+        "books/_private.html",
+        message="Private notes saved.",
+        book=book,
+        shelf_entry=entry,
+    )
 
 
 @bp.get("/books/<int:book_id>/cover.svg")
@@ -131,29 +123,27 @@ def share_image(book: Book):
 @bp.post("/books/<int:book_id>/cover")
 @login_required
 @posting_limit()
-def upload_cover(book_id: int):
+@book_view
+def upload_cover(book: Book):
     """Upload a cover: staff at any time, a reader when the book has none (NotAllowed: 403)."""
-    book = db.get_or_404(Book, book_id)
     if not permissions.can_upload_cover(current_user, book):
         abort(403)
     form = CoverForm()
     if form.validate_on_submit():
-        upload = form.image.data
-        with upload.stream:
-            data = upload.read(MAX_BYTES + 1)
+        data = form.image_bytes()
         with errors_to(form):
             covers.upload(current_user, book, data)
             return _cover_changed(book, "Cover saved.")
     return invalid(book_page.PAGE, "books/_cover.html", **book_page.context(book, cover_form=form))
 
 
-upload_cover.max_body = MAX_BYTES + 64 * 1024  # the image plus the form around it
+upload_cover.max_body = MAX_BODY
 
 
 @bp.post("/books/<int:book_id>/cover/remove")
 @login_required
-def remove_cover(book_id: int):
-    book = db.get_or_404(Book, book_id)
+@book_view
+def remove_cover(book: Book):
     if not permissions.can_moderate(current_user):
         abort(403)
     if EmptyForm().validate_on_submit():

@@ -12,9 +12,9 @@ from webapp.forms import EmptyForm, errors_to
 from webapp.forms.lists import AddToListForm, ListForm, NoteForm, PlaceForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, render, respond
-from webapp.models import Book, BookList
+from webapp.models import Book, BookList, User
 from webapp.services import lists, privacy
-from webapp.web import book_view, user_or_404
+from webapp.web import book_view, reader_view
 
 bp = Blueprint("lists", __name__)
 
@@ -158,8 +158,8 @@ def delete(list_id: int):
 
 
 @bp.get("/u/<username>/lists")
-def of_reader(username: str):
-    reader = user_or_404(username)
+@reader_view
+def of_reader(reader: User):
     if not privacy.can_see(current_user, reader):
         abort(403)
     return render("lists/of_reader.html", reader=reader, lists=lists.with_counts(reader))

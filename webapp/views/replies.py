@@ -40,17 +40,6 @@ def _own_reply(reply_id: int) -> Reply:
     return reply
 
 
-def _thread_context(review: Review, form=None, focus: int | None = None) -> dict:
-    """What the review page and its replies section (focus on ``focus``, a reply id) show."""
-    return dict(
-        review=review,
-        replies=replies.for_review(review, current_user),
-        reply_form=form or ReplyForm(formdata=None),
-        focus=focus,
-        **book_page.review_marks([review]),
-    )
-
-
 @bp.post("/reviews/<int:review_id>/replies")
 @login_required
 @confirmed_required
@@ -62,9 +51,9 @@ def create(review: Review):
         with errors_to(form):
             reply = replies.post(current_user, review, form.body.data)  # NotAllowed: 403
             message = "Held for a moderator." if reply.is_held else "Your reply was posted."
-            context = _thread_context(review, focus=reply.id)
+            context = book_page.thread_context(review, focus=reply.id)
             return respond(reply_url(reply), "replies/_thread.html", message=message, **context)
-    context = _thread_context(review, form=form)
+    context = book_page.thread_context(review, form=form)
     return invalid("reviews/show.html", "replies/_thread.html", **context)
 
 

@@ -10,9 +10,9 @@ from webapp.forms import errors_to
 from webapp.forms.moderation import ReportForm
 from webapp.guards import confirmed_required
 from webapp.htmx import invalid, respond
-from webapp.models import Review
+from webapp.models import Review, User
 from webapp.services import reports
-from webapp.web import book_url, me, review_or_404, safe_next, user_or_404
+from webapp.web import book_url, me, reader_view, review_or_404, safe_next
 
 bp = Blueprint("reports", __name__)
 
@@ -66,8 +66,8 @@ def review(review_id: int):
 @bp.route("/u/<username>/report", methods=["GET", "POST"])
 @login_required
 @confirmed_required
-def user(username: str):
-    user = user_or_404(username)
+@reader_view
+def user(user: User):
     if not permissions.can_report_user(current_user, user):
         abort(403)
     form = _form(request.path)

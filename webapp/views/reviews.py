@@ -8,13 +8,12 @@ from markupsafe import Markup
 
 from webapp import book_page, markdown, permissions
 from webapp.extensions import db, posting_limit
-from webapp.forms import EmptyForm, errors_to
-from webapp.forms.replies import ReplyForm
+from webapp.forms import EmptyForm
 from webapp.forms.reviews import ReviewForm
 from webapp.guards import confirmed_required
-from webapp.htmx import invalid, render, respond
+from webapp.htmx import render, respond
 from webapp.models import Book, Review
-from webapp.services import replies, reviews
+from webapp.services import reviews
 from webapp.web import book_url, book_view, review_view
 
 bp = Blueprint("reviews", __name__)
@@ -29,26 +28,20 @@ MINE_OOB = ["books/_stats.html", "books/_shelf.html", "reads/_reading.html"]
 @confirmed_required
 @posting_limit()
 @book_view
-def save(book: Book):
-    form = ReviewForm()
-    if form.validate_on_submit():
-        with errors_to(form):
-            review, created = reviews.save(
-                current_user,
-                book,
-                stars=form.rating.data,
-                title=form.title.data,
-                body=form.body.data,
-                spoiler=form.spoiler.data,
-            )
-            saved = "Your review was saved." if review.has_text else "Your rating was saved."
-            message = saved if created else "Your review was updated."
-            context = book_page.mine_context(book, review)
-            return respond(
-                book_url(book, "my-review"), MINE, message=message, oob=MINE_OOB, **context
-            )
-    context = book_page.context(book, form=form, editing=True)
-    return invalid(book_page.PAGE, MINE, **context)
+@book_page.form_view(ReviewForm, MINE, "form", editing=True)
+def save(book: Book, form: ReviewForm):
+    review, created = reviews.save(
+        current_user,
+        book,
+        stars=form.rating.data,
+        title=form.title.data,
+        body=form.body.data,
+        spoiler=form.spoiler.data,
+    )
+    saved = "Your review was saved." if review.has_text else "Your rating was saved."
+    message = saved if created else "Your review was updated."
+    context = book_page.mine_context(book, review)
+    return respond(book_url(book, "my-review"), MINE, message=message, oob=MINE_OOB, **context)
 
 
 @bp.post("/books/<int:book_id>/review/preview")
@@ -89,15 +82,9 @@ def more(book: Book):
 @bp.get("/reviews/<int:review_id>")
 @review_view
 def show(review: Review):
-    return render(
-        "reviews/show.html",
-        "reviews/_review.html",
-        review=review,
-        focus_review=True,  # Cancel swaps the review back in: focus it (the page ignores this)
-        replies=replies.for_review(review, current_user),
-        reply_form=ReplyForm(formdata=None),
-        **book_page.review_marks([review]),
-    )
+    context = book_page.thread_context(review)
+    # Cancel (of an edit) swaps the review back in: focus it (the page ignores this).
+    return render("reviews/show.html", "reviews/_review.html", focus_review=True, **context)
 
 
 @bp.get("/reviews/<int:review_id>/edit")

@@ -8,15 +8,16 @@ from flask_login import current_user
 from webapp import permissions
 from webapp.htmx import render
 from webapp.inputs import page_arg
+from webapp.models import User
 from webapp.services import follows, goals, privacy, reads, reports, shelves, users
-from webapp.web import user_or_404
+from webapp.web import reader_view
 
 bp = Blueprint("users", __name__)
 
 
 @bp.get("/u/<username>")
-def profile(username: str):
-    reader = user_or_404(username)
+@reader_view
+def profile(reader: User):
     return render(
         "users/profile.html",
         "users/_reviews.html",
