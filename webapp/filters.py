@@ -48,8 +48,10 @@ def date(when: datetime | Day | None, style: str = "long") -> str:
 
 
 def datetime_(when: datetime) -> str:
-    """``{{ report.created_at|datetime }}`` → "2026-11-25 21:30 UTC", as staff pages show times."""
-    return f"{_utc(when):%Y-%m-%d %H:%M} UTC"
+    """``{{ report.created_at|datetime }}`` → "25 Nov 2026, 21:30 UTC", as staff pages show times
+    (the zone said, so no one takes it for their own clock)."""
+    when = _utc(when)
+    return f"{when.day} {when:%b %Y, %H:%M} UTC"
 
 
 def isotime(when: datetime) -> str:

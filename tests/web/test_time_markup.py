@@ -2,7 +2,7 @@
 
 The Nu HTML checker rejected the ``isoformat()`` values with microseconds; pages now write whole
 seconds in UTC with "Z" (``webapp.filters.isotime``). A <time> without ``datetime`` fails too:
-its readable text ("2026-11-25 21:30 UTC") is not a valid time string.
+its readable text ("25 Nov 2026, 21:30 UTC") is not a valid time string.
 """
 
 from __future__ import annotations

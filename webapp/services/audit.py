@@ -5,12 +5,13 @@ Entries are added in the same transaction as the change they record; nothing her
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import AuditEntry, Review, User
+from webapp.models import AuditEntry, Book, Reply, Review, User
 
 LOG_PER_PAGE = 100
 
@@ -80,3 +81,63 @@ def log(filters: LogFilter, limit: int = LOG_PER_PAGE) -> list[AuditEntry]:
 def log_actions() -> list[str]:
     """Every action name the log holds (for its filter)."""
     return list(db.session.scalars(select(AuditEntry.action).distinct().order_by("action")))
+
+
+# --- who and what a page of entries names ------------------------------------------------------
+
+# Keys of ``before``/``after`` that hold ids of other rows (kept so a log line can name them).
+ID_KEYS = {
+    "user_id": "user",
+    "book_id": "book",
+    "merged_into": "book",
+    "kept_review": "review",
+    "hidden_reviews": "review",
+    "restored_reviews": "review",
+}
+
+
+@dataclass
+class Cast:
+    """The readers, books, reviews and replies a page of entries names, by id. A row that is
+    gone is simply missing: the log still reads sensibly from the entry's own snapshot."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    books: dict[int, Book] = field(default_factory=dict)
+    reviews: dict[int, Review] = field(default_factory=dict)
+    replies: dict[int, Reply] = field(default_factory=dict)
+
+
+def _named_ids(entries: Iterable[AuditEntry]) -> dict[str, set[int]]:
+    wanted: dict[str, set[int]] = {"user": set(), "book": set(), "review": set(), "reply": set()}
+    for entry in entries:
+        if entry.actor_id is not None:
+            wanted["user"].add(entry.actor_id)
+        if entry.target_type in wanted:
+            wanted[entry.target_type].add(entry.target_id)
+        for snapshot in (entry.before, entry.after):
+            for key, kind in ID_KEYS.items():
+                value = snapshot.get(key) if isinstance(snapshot, dict) else None
+                values = value if isinstance(value, list) else [value]
+                wanted[kind].update(v for v in values if isinstance(v, int))
+    return wanted
+
+
+def _by_id(model, ids: set[int]) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def cast_for(entries: list[AuditEntry]) -> Cast:
+    """Everyone and everything ``entries`` name, in at most four queries whatever their number."""
+    wanted = _named_ids(entries)
+    cast = Cast(replies=_by_id(Reply, wanted["reply"]))
+    for reply in cast.replies.values():
+        wanted["review"].add(reply.review_id)
+        wanted["user"].add(reply.user_id)
+    cast.reviews = _by_id(Review, wanted["review"])
+    for review in cast.reviews.values():
+        wanted["user"].add(review.user_id)
+        wanted["book"].add(review.book_id)
+    cast.users, cast.books = _by_id(User, wanted["user"]), _by_id(Book, wanted["book"])
+    return cast

@@ -46,8 +46,8 @@ def merge_books(actor: User, source: Book, target: Book) -> dict:
                 "merge_drop_review",
                 "review",
                 older.id,
-                reason=f"book {source_id} merged into {target_id}; review {newer.id} kept",
                 before=review_snapshot(older),
+                after={"merged_into": target_id, "kept_review": newer.id},  # for the log's words
             )
             db.session.delete(older)
             db.session.flush()

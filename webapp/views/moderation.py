@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 
-from webapp import permissions
+from webapp import audit_words, permissions
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.filters import plural
@@ -273,5 +273,7 @@ def log():
         target_type=request.args.get("target_type", "").strip(),
         target_id=as_id(request.args.get("target_id")),
     )
-    entries, actions = audit.log(filters), audit.log_actions()
-    return render("moderation/log.html", entries=entries, filters=filters, actions=actions)
+    entries = audit.log(filters)
+    told = audit_words.tell_all(entries, audit.cast_for(entries))
+    actions = [(a, audit_words.action_label(a)) for a in audit.log_actions()]
+    return render("moderation/log.html", told=told, filters=filters, actions=actions)
