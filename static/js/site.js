@@ -4,11 +4,20 @@
   // Controls that only the plain (no-JS) path needs, such as the shelf's Save, hide under .js.
   document.documentElement.classList.add("js");
 
-  // The id of what each swap replaces, so focus can follow it to the new element.
+  // The id of what each swap replaces, so focus can follow it to the new element; and, in a
+  // list marked data-removed-focus, where focus goes if the answer removes it: the next item
+  // of the same kind, else the element the attribute names (the list's heading).
   var swappedIds = [];
+  var afterRemoval = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.id) swappedIds.push(target.id);
+    if (!target || !target.id) return;
+    swappedIds.push(target.id);
+    var list = target.closest("[data-removed-focus]");
+    if (!list || list === target) return;
+    var next = target.nextElementSibling;
+    while (next && !(next.id && next.tagName === target.tagName)) next = next.nextElementSibling;
+    afterRemoval = { id: target.id, next: next && next.id, home: list.getAttribute("data-removed-focus") };
   });
 
   function focusOn(element) {
@@ -28,7 +37,9 @@
   //     its first heading, else itself.
   document.addEventListener("htmx:afterSettle", function (event) {
     var ids = swappedIds;
+    var removal = afterRemoval;
     swappedIds = [];
+    afterRemoval = null;
     var marks = document.querySelectorAll("[data-focus-here]");
     var marked = marks[0];
     marks.forEach(function (mark) {
@@ -45,6 +56,15 @@
     }
     var active = document.activeElement;
     if (active && active !== document.body && document.contains(active)) return;
+    if (removal && !document.getElementById(removal.id)) {
+      var next = removal.next && document.getElementById(removal.next);
+      var home = next ? next.querySelector("h1, h2, h3, h4, h5, h6") || next : null;
+      home = home || document.querySelector(removal.home);
+      if (home) {
+        focusOn(home);
+        return;
+      }
+    }
     for (var i = 0; i < ids.length; i++) {
       var replaced = document.getElementById(ids[i]);
       if (replaced && replaced.id !== "flash") {
@@ -70,6 +90,28 @@
       if (menu.open && !menu.contains(event.target)) menu.open = false;
     });
   }
+
+  // The queue's bulk panel stays folded until a review is ticked: then it opens, its summary
+  // says how many, and the live region says so once.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[type=checkbox][form=bulk-form]")) return;
+    var panel = document.getElementById("bulk-panel");
+    var count = document.querySelectorAll("input[type=checkbox][form=bulk-form]:checked").length;
+    if (!panel) return;
+    var words = count === 1 ? "1 review ticked" : count + " reviews ticked";
+    document.getElementById("bulk-ticked").textContent = count ? words : "";
+    panel.classList.toggle("is-ticked", count > 0);
+    var opening = count > 0 && !panel.open;
+    if (opening) panel.open = true;
+    var region = document.getElementById("flash");
+    if (region) {
+      var note = document.createElement("p");
+      note.className = "visually-hidden";
+      note.textContent = opening ? words + ": the bulk actions are open at the top of the list." : words + ".";
+      region.replaceChildren(note);
+    }
+  });
 
   // Live search: drop empty parameters (no "&sort=" for the default order) from the request,
   // and so from the URL it puts in the address bar.

@@ -131,10 +131,16 @@ def test_hide_in_place(web, auth, world, users, htmx):
     if htmx:
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and "<html" not in html
-        assert f'id="queue-review-{rid}"' in html and "Hidden" in html
+        # The item leaves the list: nothing but out-of-band parts comes back.
+        assert f'id="queue-review-{rid}"' not in html and html.startswith("<span")
         assert 'id="open-reports-count" class="badge" hx-swap-oob="true">0' in html
+        assert 'id="queue-heading" tabindex="-1" hx-swap-oob="true">No open reports' in html
+        assert "Review hidden. 0 open reports left." in html  # for the live region
     else:
         assert response.status_code == 303 and response.headers["Location"] == "/moderation"
+        queue = web.client.get("/moderation").get_data(as_text=True)
+        assert "Review hidden. 0 open reports left." in queue
+        assert f'id="queue-review-{rid}"' not in queue and "No open reports" in queue
     review = db.session.get(Review, rid)
     assert review.is_hidden and review.hidden_reason == "Personal attack"
     assert notices.unread_count(reporter) == 1
@@ -160,9 +166,9 @@ def test_other_actions_htmx(web, auth, world, action):
     auth.login("mod")
     rid = world["review"].id
     response = web.post(f"/moderation/reviews/{rid}/{action}", htmx=True)
-    assert response.status_code == 200 and f'id="queue-review-{rid}"' in response.get_data(
-        as_text=True
-    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'id="queue-review-{rid}"' not in html
+    assert 'hx-swap-oob="true">No open reports on reviews</h2>' in html
     assert reports.open_count() == 0
 
 
@@ -173,7 +179,9 @@ def test_delete_is_for_admins(web, auth, world, client):
     auth.logout()
     auth.login("boss")
     response = web.post(f"/moderation/reviews/{rid}/delete", htmx=True)
-    assert response.status_code == 200 and "was deleted" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Review deleted." in html
+    assert f'id="queue-review-{rid}"' not in html
     assert db.session.get(Review, rid) is None
 
 
@@ -361,7 +369,7 @@ def test_counts_on_staff_pages_agree_in_number(web, auth, client, world, htmx):
     reports.report_review(world["reader"], world["review"], "spam")
     auth.login("mod")
     queue = client.get("/moderation").get_data(as_text=True)
-    assert "(1 review)" in queue and "1 open report" in queue
+    assert ">1 open report on 1 review</h2>" in queue
     assert "1 reviews" not in queue and "1 open reports" not in queue
     data = {"action": "dismiss", "review_ids": [world["review"].id]}
     response = web.post("/moderation/bulk", data, htmx=htmx)
@@ -420,8 +428,45 @@ def test_reply_actions_come_from_the_registry(web, auth, world, htmx):
     )
     response = web.post(f"/moderation/replies/{reply.id}/hide", {"reason": "Be kind"}, htmx=htmx)
     if htmx:
-        assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in html
+        assert f'id="queue-reply-{reply.id}"' not in html  # it leaves the list
+        assert 'id="reply-queue-heading" tabindex="-1" hx-swap-oob="true">0 replies held' in html
     else:
         assert response.status_code == 303 and response.headers["Location"] == "/moderation#replies"
     db.session.refresh(reply)
     assert reply.is_hidden and reply.hidden_reason == "Be kind"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_an_item_stays_in_the_resolved_list_it_was_acted_on_in(web, auth, world, htmx):
+    """Restoring a review from the resolved list keeps it there (updated); the plain request
+    goes back to that list, not to the open one."""
+    reports.report_review(world.reader, world.review, "abuse")
+    moderation.hide(world.mod, world.review, "Checking")
+    auth.login("mod")
+    rid = world.review.id
+    listed = web.client.get("/moderation?status=resolved").get_data(as_text=True)
+    url = f"/moderation/reviews/{rid}/restore?status=resolved"
+    assert f'action="{url}"' in listed and ">1 resolved report on 1 review</h2>" in listed
+    response = web.post(url, htmx=htmx)
+    if htmx:
+        html = response.get_data(as_text=True)
+        assert html.startswith(f'<article id="queue-review-{rid}"') and "Visible" in html
+        assert ">1 resolved report on 1 review</h2>" in html
+    else:
+        assert response.headers["Location"] == "/moderation?status=resolved"
+    assert not db.session.get(Review, rid).is_hidden
+
+
+def test_the_bulk_panel_is_folded_until_wanted(web, auth, world):
+    reports.report_review(world.reader, world.review, "spam")
+    auth.login("mod")
+    html = web.client.get("/moderation").get_data(as_text=True)
+    panel = html.index('<details class="bulk-panel card" id="bulk-panel">')
+    assert panel < html.index('id="bulk-form"') < html.index(f'id="queue-review-{world.review.id}"')
+    item = html[html.index(f'id="queue-review-{world.review.id}"') :]
+    # In each item the report comes first, then the reported text, then the actions.
+    assert item.index("report-list") < item.index("reported-text") < item.index("queue-actions")
+    bad = web.post("/moderation/bulk", {"action": "hide", "review_ids": [world.review.id]})
+    assert bad.status_code == 422 and 'id="bulk-panel" open>' in bad.get_data(as_text=True)

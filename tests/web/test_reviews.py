@@ -337,9 +337,14 @@ def test_admin_may_delete_anothers_review(web, users, auth, book, other_review):
     users("boss", role="admin")
     auth.login("boss")
     rid = other_review.id
+    author = other_review.user.username
+    assert 'data-removed-focus="#reviews-heading"' in html_of(web.client.get(url(book)))
     response = web.post(f"/reviews/{rid}/delete", htmx=True)
     assert_fragment(response)
-    assert 'id="book-stats"' in html_of(response)
+    html = html_of(response)
+    # Nothing takes the review's place; the stats come out of band and the live region says it.
+    assert 'id="book-stats"' in html and f'id="review-{rid}"' not in html
+    assert f"{author}’s review was deleted." in html
     assert not exists(rid)
 
 

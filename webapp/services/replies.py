@@ -202,13 +202,23 @@ def report(
     return True
 
 
+def _waiting():
+    """Held replies, and replies with open reports: what the reply queue lists."""
+    reported = select(Report.reply_id).where(Report.reply_id.is_not(None), Report.status == "open")
+    return or_(Reply.hidden_kind == "held", Reply.id.in_(reported))
+
+
+def waiting_count() -> int:
+    """How many replies the queue lists (its heading's number)."""
+    return db.session.scalar(select(func.count(Reply.id)).where(_waiting()))
+
+
 def queue() -> list[QueueItem]:
     """Held replies and replies with open reports, newest first, each with its open reports."""
-    reported = select(Report.reply_id).where(Report.reply_id.is_not(None), Report.status == "open")
     items = list(
         db.session.scalars(
             select(Reply)
-            .where(or_(Reply.hidden_kind == "held", Reply.id.in_(reported)))
+            .where(_waiting())
             .order_by(Reply.created_at.desc(), Reply.id.desc())
             .limit(200)
         )

@@ -259,6 +259,18 @@ def queue(status: str = "open", reason: str | None = None) -> list[QueueItem]:
     return list(items.values())
 
 
+def queue_counts(status: str = "open", reason: str | None = None) -> tuple[int, int]:
+    """(reports, reviews) in the queue's list: what its heading says, after every action too."""
+    query = select(func.count(Report.id), func.count(func.distinct(Report.review_id))).where(
+        Report.review_id.is_not(None),
+        Report.status != "open" if status == "resolved" else Report.status == "open",
+    )
+    if reason in REPORT_REASONS:
+        query = query.where(Report.reason == reason)
+    reports, reviews = db.session.execute(query).one()
+    return reports, reviews
+
+
 def queue_item(review: Review) -> QueueItem:
     """One review's row: its open reports, or its latest resolved ones once it is handled."""
     reports = list(

@@ -26,6 +26,8 @@ ITEM_OF = {"review": QUEUE_ITEM, "reply": "moderation/_reply_item.html"}  # an a
 SECTION_OF = {"review": None, "reply": "replies"}  # where a plain request is sent back to
 QUEUE_LIST = "moderation/_queue_list.html"
 OPEN_COUNT = "moderation/_open_count.html"  # out of band after every queue action
+# The heading whose count an action on each kind of item changes, sent out of band with it.
+HEADING_OF = {"review": "moderation/_queue_heading.html", "reply": "moderation/_reply_heading.html"}
 USER_PAGE, STAFF_PANEL = "moderation/user.html", "moderation/_staff_panel.html"
 
 
@@ -41,14 +43,29 @@ def _filters() -> dict:
     }
 
 
+def _queue_args() -> dict:
+    """The queue's filters as query arguments (defaults left out), kept on its actions' URLs
+    so an answer knows which list it came from and a plain request goes back to it."""
+    filters = _filters()
+    return {k: v for k, v in filters.items() if v and (k, v) != ("status", "open")}
+
+
+def _counts() -> dict:
+    """What the two headings say: reports and reviews in the list, replies waiting."""
+    filters = _filters()
+    counts = reports.queue_counts(filters["status"], filters["reason"] or None)
+    return {"filters": filters, "queue_counts": counts, "reply_count": replies.waiting_count()}
+
+
 def _list_context(**given) -> dict:
     """The queue list (what a bulk action swaps); ``given`` replaces the blank forms."""
     filters = _filters()
     return {
         "items": reports.queue(filters["status"], filters["reason"] or None),
-        "filters": filters,
+        "queue_args": _queue_args(),
         "bulk_form": BulkForm(),
         "hide_forms": {},
+        **_counts(),
         **given,
     }
 
@@ -88,7 +105,7 @@ def reply_action(reply_id: int, action: str):
 
 
 def _act(chosen: moderation.Action, target, item_of):
-    """One registered action on a queue item; the item again (or its 422 with the reason)."""
+    """One registered action on a queue item (see ``_acted``), or its 422 with the reason."""
     if not chosen.allowed(current_user):
         abort(403)
     fragment = ITEM_OF[chosen.kind]
@@ -96,12 +113,29 @@ def _act(chosen: moderation.Action, target, item_of):
     if not chosen.needs_reason or form.validate_on_submit():
         with errors_to(form):
             moderation.act(me(), chosen, target, form.reason.data)
-            item = None if chosen.name == "delete" else item_of(target)
-            done = {"item": item, "target_id": target.id, "hide_form": HideForm(formdata=None)}
-            url = url_for("moderation.queue", _anchor=SECTION_OF[chosen.kind])
-            return respond(url, fragment, message=chosen.message(), oob=[OPEN_COUNT], **done)
+            return _acted(chosen, target, None if chosen.name == "delete" else item_of(target))
     context = _queue_context(hide_forms={(chosen.kind, target.id): form})
     return invalid(QUEUE, fragment, item=item_of(target), target_id=target.id, **context)
+
+
+def _acted(chosen: moderation.Action, target, item):
+    """The answer after an action: an item no longer waiting leaves the list it was in (htmx
+    swaps nothing in its place, and site.js moves focus to the next item); its list's heading
+    and the header's count come out of band, and the live region says what happened."""
+    stays = item is not None and (item.waiting or _filters()["status"] == "resolved")
+    left = plural(reports.open_count(), "open report")
+    url = url_for("moderation.queue", _anchor=SECTION_OF[chosen.kind], **_queue_args())
+    fragment = ITEM_OF[chosen.kind] if stays else None
+    done = {"item": item, "target_id": target.id, "hide_form": HideForm(formdata=None)}
+    return respond(
+        url,
+        fragment,
+        message=f"{chosen.message()} {left} left.",
+        oob=[OPEN_COUNT, HEADING_OF[chosen.kind]],
+        queue_args=_queue_args(),
+        **_counts(),
+        **done,
+    )
 
 
 @bp.post("/moderation/bulk")
@@ -114,7 +148,7 @@ def bulk():
             count = moderation.bulk(me(), form.action.data, review_ids, form.reason.data)
             message = moderation.action_for("review", form.action.data).message(count)
             context = _list_context(bulk_form=BulkForm(formdata=None))
-            url = url_for("moderation.queue")
+            url = url_for("moderation.queue", **_queue_args())
             return respond(url, QUEUE_LIST, message=message, oob=[OPEN_COUNT], **context)
     return invalid(QUEUE, QUEUE_LIST, **_queue_context(bulk_form=form))
 

@@ -108,10 +108,10 @@ def delete(review: Review):
     form = EmptyForm()
     if not form.validate_on_submit():
         return render("reviews/delete.html", review=review, form=form)
-    mine = permissions.owns(current_user, review)
+    mine, author = permissions.owns(current_user, review), review.user.username
     book = reviews.remove(current_user, review)
-    if not mine:  # htmx: the review's element goes, the book's stats update out of band
-        message = "The review was deleted."
+    if not mine:  # htmx: the review's element goes (focus: site.js), the stats out of band
+        message = f"{author}’s review was deleted."
         url = book_url(book, "reviews")
         return respond(url, message=message, category="info", oob=MINE_OOB[:1], book=book)
     context = book_page.mine_context(book, None)
