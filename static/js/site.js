@@ -57,8 +57,11 @@
     var active = document.activeElement;
     if (active && active !== document.body && document.contains(active)) return;
     if (removal && !document.getElementById(removal.id)) {
+      // The next item's heading when a heading names it (a queue item), else the item itself
+      // (a review, named by its "… rated it" line); the list's heading after the last one.
       var next = removal.next && document.getElementById(removal.next);
-      var home = next ? next.querySelector("h1, h2, h3, h4, h5, h6") || next : null;
+      var label = next && document.getElementById(next.getAttribute("aria-labelledby") || "");
+      var home = label && /^H[1-6]$/.test(label.tagName) ? label : next;
       home = home || document.querySelector(removal.home);
       if (home) {
         focusOn(home);

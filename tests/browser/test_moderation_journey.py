@@ -14,6 +14,7 @@ from tests.browser.conftest import assert_accessible
 from tests.conftest import config_for, migrate_to_head
 from tests.factories import UserFactory, moderation_book, moderation_review
 from webapp import create_app
+from webapp.services import reports
 
 PASSWORD = UserFactory.password
 
@@ -53,7 +54,21 @@ def cast(moderation_app):
         }
         book = moderation_book(f"Quiet Harbours {tag}", "Ines Marlowe")
         review = moderation_review(names["author"], book, body="Mean words about a person.")
-        return {"review_id": review.id, **{k: u.username for k, u in names.items()}}
+        # A second reported review, listed after the first (its report is older), and two more
+        # on the book for the admin's delete on the book page.
+        second = moderation_review(users(f"second_{tag}"), book, body="Shouting in capitals.")
+        reports.report_review(names["reporter"], second, "spam", "All capitals")
+        extras = [
+            moderation_review(users(f"extra{n}_{tag}"), book, body=f"Extra review {n}.").id
+            for n in (1, 2)
+        ]
+        return {
+            "review_id": review.id,
+            "second_id": second.id,
+            "extra_ids": extras,
+            "book_path": f"/books/{book.id}",
+            **{k: u.username for k, u in names.items()},
+        }
 
 
 def log_in(page, name: str) -> None:
@@ -70,7 +85,7 @@ def log_out(page) -> None:
 
 
 def test_report_hide_notify_suspend(page, cast):
-    rid = cast["review_id"]
+    rid, sid = cast["review_id"], cast["second_id"]
 
     # A reader reports the review from its report page (the same partial the book page uses).
     log_in(page, cast["reporter"])
@@ -86,22 +101,50 @@ def test_report_hide_notify_suspend(page, cast):
     expect(page.locator(f"#report-review-{rid}")).to_contain_text("Reported")
     log_out(page)
 
-    # A moderator sees the open count in the header and hides the review in place.
+    # A moderator sees the open count in the header; each report comes before the reported text.
     log_in(page, cast["mod"])
-    expect(page.locator("#open-reports-count")).to_have_text(re.compile(r"^1\b"))
+    expect(page.locator("#open-reports-count")).to_have_text(re.compile(r"^2\b"))
     page.get_by_role("link", name=re.compile("^Moderation")).click()
     expect(page).to_have_url(re.compile("/moderation$"))
+    expect(page.locator("#queue-heading")).to_have_text("2 open reports on 2 reviews")
     assert_accessible(page)
-    row = page.locator(f"#queue-review-{rid}")
+    row, second = page.locator(f"#queue-review-{rid}"), page.locator(f"#queue-review-{sid}")
     expect(row).to_contain_text("Attacks another reader")
+
+    # The bulk panel is folded; with JavaScript ticking a review opens it and says so.
+    panel = page.locator("#bulk-panel")
+    expect(panel).not_to_have_attribute("open", "")
+    if page.js_enabled:
+        second.get_by_label("Select").check()
+        expect(panel).to_have_attribute("open", "")
+        expect(panel.locator("summary")).to_contain_text("1 review ticked")
+        expect(page.locator("#flash")).to_contain_text("1 review ticked")
+        assert_accessible(page)
+        second.get_by_label("Select").uncheck()
+    else:
+        panel.locator("summary").click()
+        expect(panel.get_by_label("With the ticked reviews")).to_be_visible()
+
+    # Hide in place: the item leaves, the counts drop, focus goes to the next item's heading.
     row.get_by_label("Reason the author will see").fill("Personal attack on another reader")
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     row.get_by_role("button", name="Hide", exact=True).click()
-    expect(page.locator("#open-reports-count")).to_have_text(re.compile(r"^0\b"))
+    expect(page.locator("#open-reports-count")).to_have_text(re.compile(r"^1\b"))
+    expect(row).to_have_count(0)
+    expect(page.locator("#queue-heading")).to_have_text("1 open report on 1 review")
+    expect(page.locator("#flash")).to_contain_text("Review hidden. 1 open report left.")
     if page.js_enabled:
-        expect(row).to_contain_text("Hidden")
         assert navigations == []  # swapped in place
+        expect(page.locator(f"#queue-review-{sid}-title")).to_be_focused()
+    # Dismiss the last one: focus goes to the list's heading, which says there are none.
+    second.get_by_role("button", name="Dismiss reports").click()
+    expect(second).to_have_count(0)
+    expect(page.locator("#queue-heading")).to_have_text("No open reports on reviews")
+    expect(page.locator("#flash")).to_contain_text("Reports dismissed. 0 open reports left.")
+    if page.js_enabled:
+        expect(page.locator("#queue-heading")).to_be_focused()
+    assert_accessible(page)
     page.goto("/moderation?status=resolved")
     expect(page.locator(f"#queue-review-{rid}")).to_contain_text("Personal attack")
     assert_accessible(page)
@@ -117,7 +160,7 @@ def test_report_hide_notify_suspend(page, cast):
 
     # The reporter hears the outcome.
     log_in(page, cast["reporter"])
-    page.get_by_role("link", name=re.compile(r"Notifications \(1\)")).click()
+    page.get_by_role("link", name=re.compile(r"Notifications \(2\)")).click()
     expect(page.get_by_role("main")).to_contain_text("has been hidden")
     assert_accessible(page)
     log_out(page)
@@ -133,6 +176,44 @@ def test_report_hide_notify_suspend(page, cast):
     panel.get_by_label("Reason", exact=True).fill("Repeated personal attacks")
     panel.get_by_role("button", name="Suspend", exact=True).click()
     expect(page.locator(".staff-panel")).to_contain_text("Suspended until")
+    assert_accessible(page)
+
+    # The audit log says it in words, with times in UTC.
+    page.goto("/moderation/log")
+    entries = page.locator(".audit-entry")
+    expect(entries.first).to_contain_text(
+        f"{cast['admin']} suspended {cast['author']} for 7 days: “Repeated personal attacks”"
+    )
+    expect(entries.first.locator("time")).to_have_text(
+        re.compile(r"^\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC$")
+    )
+    expect(page.locator("main")).to_contain_text(
+        f"{cast['mod']} hid {cast['author']}’s review of Quiet Harbours"
+    )
+    expect(page.locator("main")).not_to_contain_text("suspend_user")
+    assert_accessible(page)
+
+    # Deleting another reader's review on a book page: focus goes to the next review (or the
+    # reviews heading) and the live region says whose review went.
+    first_extra = cast["extra_ids"][0]
+    page.goto(cast["book_path"])
+    review = page.locator(f"#review-{first_extra}")
+    after = review.evaluate(
+        "el => { let n = el.nextElementSibling;"
+        " while (n && !(n.id && n.tagName === el.tagName)) n = n.nextElementSibling;"
+        " return n ? n.id : null; }"
+    )
+    if page.js_enabled:
+        page.once("dialog", lambda dialog: dialog.accept())
+        review.get_by_role("link", name="Delete this review").click()
+        expect(review).to_have_count(0)
+        focused = page.locator(f"#{after}" if after else "#reviews-heading")
+        expect(focused).to_be_focused()
+    else:
+        review.get_by_role("link", name="Delete this review").click()
+        page.get_by_role("button", name="Delete review").click()
+        expect(page.locator(f"#review-{first_extra}")).to_have_count(0)
+    expect(page.locator("#flash")).to_contain_text("’s review was deleted.")
     assert_accessible(page)
     log_out(page)
 
