@@ -192,7 +192,7 @@ def _dropped(entry: AuditEntry, names: Names, who: Markup) -> Markup:
     into = (entry.after or {}).get("merged_into")
     if into is None:
         return Markup("{} dropped {} while merging books").format(who, names.target(entry))
-    words = Markup("{} dropped {} when its book was merged into {}: their other review was kept")
+    words = Markup("{} dropped {} as a duplicate while merging into {} (their newer review stays)")
     return words.format(who, names.target(entry), names.book(into))
 
 
@@ -267,7 +267,9 @@ def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
     found = []
     for key, label in FIELD_LABELS.items():
         old, new = before.get(key), after.get(key)
-        if (key in before or key in after) and old != new and not (new and new == entry.reason):
+        # A key missing from ``after`` was not recorded there (a merge keeps the old book's
+        # facts in ``before`` only): that is no change to "none".
+        if key in after and old != new and not (new and new == entry.reason):
             found.append((label, value_words(key, old), value_words(key, new)))
     return found
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.factories import UserFactory, moderation_book, moderation_review
 from webapp.extensions import db
 from webapp.models import AuditEntry, Review
-from webapp.services import accounts, catalog, merges, moderation, replies, reports, staff
+from webapp.services import accounts, catalog, covers, merges, moderation, replies, reports, staff
 from webapp.services.catalog import BookData
 
 pytestmark = pytest.mark.usefixtures("shared_world")
@@ -88,6 +88,7 @@ def test_each_action_reads_as_a_sentence(auth, client, users, world):
     ]
     for entry, sentence in zip(told, expected, strict=True):
         assert entry.startswith(sentence), (entry, sentence)
+    assert "changed to" not in told[0]  # the merged book's facts are not a change to "none"
     assert "Title The Moderated Book changed to The Moderated Book, Revised" in told[1]
     assert "Spoiler no changed to yes" in told[8]
     assert "Role reader changed to moderator" in told[7]
@@ -152,3 +153,45 @@ def test_a_page_of_the_log_costs_a_fixed_number_of_queries(
     assert cost() == few
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "suspend_user"))
     assert db.session.get(Review, world.review.id).is_hidden
+
+
+def test_what_the_system_and_the_catalogue_tools_did(auth, client, users, world):
+    """Automatic actions, the command line, covers, merges and replies' reports, in words."""
+    from webapp.services.audit import audit
+    from webapp.services.hiding import hide_review
+
+    mod, author, reader = world.mod, world.author, world.reader
+    reply = replies.post(reader, world.review, "A reply.")
+    hide_review(None, world.review, "Hidden until a moderator looks", kind="reports")
+    accounts.create_admin("newboss", "newboss@example.com", "a long enough passphrase")
+    resting = users("resting")
+    staff.suspend(world.admin, resting, 2, "Cooling off")
+    resting.suspended_until = resting.suspended_until.replace(year=2000)
+    staff.end_expired_suspensions()
+    book = world.book
+    audit(mod, "change_cover", "book", book.id, before={"cover": None}, after={"cover": "k"})
+    book.cover_key = "k"
+    covers.remove(mod, book)
+    twin = moderation_book("Twin Book")
+    moderation_review(author, twin, body="Said twice.")
+    replies.report(users("r3"), reply, "spam")
+    moderation.dismiss_reply(mod, reply)
+    merges.merge_books(mod, twin, book)
+
+    auth.login("mod")
+    told = [words(e) for e in log_entries(client)]
+    expected = [
+        "mod merged Twin Book into The Moderated Book (1 review moved, 1 duplicate dropped)",
+        "mod dropped author’s review of The Moderated Book as a duplicate while merging into "
+        "The Moderated Book (their newer review stays)",
+        "mod dismissed 1 report on a reply since deleted",  # it went with the dropped review
+        "mod took down the cover of The Moderated Book",
+        "mod gave a cover to The Moderated Book",
+        "resting’s suspension ran out",
+        "boss suspended resting for 2 days: “Cooling off”",
+        "newboss was made an admin on the command line: “flask create-admin”",
+        "Colophon (automatically) hid author’s review of The Moderated Book: “Hidden until",
+    ]
+    for entry, sentence in zip(told, expected, strict=True):
+        assert entry.startswith(sentence), (entry, sentence)
+    assert "changed to" not in told[0]  # the merged book's facts are not a change to "none"
