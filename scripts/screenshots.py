@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Book, Review, User  # noqa: E402
-from webapp.services import demo, reports  # noqa: E402
+from webapp.services import demo, moderation, reports  # noqa: E402
+from webapp.services import staff as staff_work  # noqa: E402
 
 OUT = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "docs" / "screenshots"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -50,12 +51,19 @@ def seed(app) -> dict[str, str]:
         staff = User.by_username(STAFF)
         staff.role = "moderator"
         book = db.session.scalar(select(Book).where(Book.title == BOOK_TITLE))
-        for review in db.session.scalars(select(Review).order_by(Review.id).limit(3)):
+        reported = list(db.session.scalars(select(Review).order_by(Review.id).limit(4)))
+        for review in reported:
             for name in ("ben_bookworm", "clara-h"):
                 reporter = User.by_username(name)
                 if reporter.id != review.user_id:
                     reports.report_review(reporter, review, "spoilers", "Gives the ending away.")
         db.session.commit()
+        # Staff work for the audit log, each undone so the other pages stay as they were.
+        moderation.hide(staff, reported[3], "Checking a spoiler complaint")
+        moderation.restore(staff, reported[3])
+        resting = User.by_username("dmitri_k")
+        staff_work.suspend(staff, resting, 7, "Spoilers in three reviews after a warning")
+        staff_work.unsuspend(staff, resting)
         return {
             "home": "/",
             "book": f"/books/{book.id}",
@@ -68,6 +76,7 @@ def seed(app) -> dict[str, str]:
             "addbook": "/books/new",
             "account": "/account",
             "moderation": "/moderation",
+            "log": "/moderation/log",
         }
 
 

@@ -284,11 +284,11 @@ def _kept(entry: AuditEntry) -> list[tuple[str, str]]:
 
 def _listed(entry: AuditEntry, names: Names) -> tuple[list[Markup], str]:
     after = entry.after if isinstance(entry.after, dict) else {}
-    for key, label in (("hidden_reviews", "hid"), ("restored_reviews", "showed again")):
+    for key, done in (("hidden_reviews", "it hid"), ("restored_reviews", "it showed again")):
         ids = [i for i in after.get(key) or [] if isinstance(i, int)]
         if ids:
             words = [names.review(i, None) for i in ids]
-            return words, f"It {label} {plural(len(ids), 'review')}"
+            return words, f"The {plural(len(ids), 'review')} {done}"
     return [], ""
 
 

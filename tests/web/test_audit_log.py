@@ -95,9 +95,9 @@ def test_each_action_reads_as_a_sentence(auth, client, users, world):
     assert "Hidden no changed to yes" in told[11] and "Reason shown" not in told[11]
     assert "What the review said Rating 4 stars Title My take Text Another view." in told[0]
     # One suspension is one entry; the reviews it hid are listed in it, and given back at its end.
-    assert "It hid 2 reviews author’s review of The Moderated Book, Revised" in told[6]
+    assert "The 2 reviews it hid author’s review of The Moderated Book, Revised" in told[6]
     assert "a review since deleted" in told[6]  # the second, deleted by the admin later
-    assert "It showed again 2 reviews" in told[5]
+    assert "The 2 reviews it showed again" in told[5]
     assert "Suspended until none changed to" in told[6] and " UTC" in told[6]
 
 
