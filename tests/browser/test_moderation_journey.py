@@ -81,7 +81,7 @@ def log_in(page, name: str) -> None:
 
 def log_out(page) -> None:
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
 
 def test_report_hide_notify_suspend(page, cast):
