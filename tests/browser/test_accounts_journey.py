@@ -41,9 +41,9 @@ def test_sign_up_log_out_log_in_change_password(page):
     expect(page.get_by_role("navigation", name="Main")).to_contain_text(name)
 
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="Sign in", exact=True).click()
     assert_accessible(page)
     page.get_by_label("Username or email").fill(name)
     page.get_by_label("Password").fill("wrong password!")
