@@ -47,6 +47,12 @@ def log_entries(client, query: str = "") -> list[str]:
     return entries
 
 
+def reads_as(told: list[str], expected: list[str]) -> None:
+    """Each entry, newest first, begins with its expected sentence."""
+    for entry, sentence in zip(told, expected, strict=True):
+        assert entry.startswith(sentence), (entry, sentence)
+
+
 def test_each_action_reads_as_a_sentence(auth, client, users, world):
     mod, admin, author, reader = world.mod, world.admin, world.author, world.reader
     review, book = world.review, world.book
@@ -86,9 +92,7 @@ def test_each_action_reads_as_a_sentence(auth, client, users, world):
         "mod showed author’s review of The Moderated Book, Revised again",
         "mod hid author’s review of The Moderated Book, Revised: “Personal attack”",
     ]
-    for entry, sentence in zip(told, expected, strict=True):
-        assert entry.startswith(sentence), (entry, sentence)
-    assert "changed to" not in told[0]  # the merged book's facts are not a change to "none"
+    reads_as(told, expected)
     assert "Title The Moderated Book changed to The Moderated Book, Revised" in told[1]
     assert "Spoiler no changed to yes" in told[8]
     assert "Role reader changed to moderator" in told[7]
@@ -192,6 +196,5 @@ def test_what_the_system_and_the_catalogue_tools_did(auth, client, users, world)
         "newboss was made an admin on the command line: “flask create-admin”",
         "Colophon (automatically) hid author’s review of The Moderated Book: “Hidden until",
     ]
-    for entry, sentence in zip(told, expected, strict=True):
-        assert entry.startswith(sentence), (entry, sentence)
+    reads_as(told, expected)
     assert "changed to" not in told[0]  # the merged book's facts are not a change to "none"
