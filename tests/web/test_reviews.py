@@ -9,7 +9,7 @@ import pytest
 from tests.factories import make_book, make_review
 from webapp.extensions import db
 from webapp.models import Review
-from webapp.services import reports, reviews, shelves, tags
+from webapp.services import moderation, reports, reviews, shelves, tags
 
 BOTH = pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 
@@ -379,6 +379,16 @@ def test_helpful_on_own_review_is_403_and_not_offered(web, client, book, reader)
     assert web.post(f"/reviews/{review.id}/helpful").status_code == 403
     assert web.post(f"/reviews/{review.id}/helpful", htmx=True).status_code == 403
     assert web.post("/reviews/999/helpful").status_code == 404
+
+
+@BOTH
+def test_helpful_on_a_hidden_review_is_not_found(web, users, book, reader, other_review, htmx):
+    """A hidden review is not there for a reader (review_or_404): no vote is counted on it."""
+    moderation.hide(users("mod", role="moderator"), other_review, "Checking")
+    response = web.post(f"/reviews/{other_review.id}/helpful", htmx=htmx)
+    assert response.status_code == 404
+    db.session.refresh(other_review)
+    assert other_review.helpful_count == 0
 
 
 def test_helpful_needs_sign_in(web, other_review):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import markdown, permissions
@@ -128,12 +128,6 @@ def for_review(review: Review, viewer: User | None) -> list[Reply]:
         query = query.where(or_(Reply.hidden_at.is_(None), mine))
         query = query.where(privacy.shown_to(viewer, Reply.user_id))
     return list(db.session.scalars(query.order_by(Reply.created_at, Reply.id)))
-
-
-def count_for(review: Review) -> int:
-    return db.session.scalar(
-        select(func.count(Reply.id)).where(Reply.review_id == review.id, Reply.hidden_at.is_(None))
-    )
 
 
 # --- reports and the queue --------------------------------------------------------------------
