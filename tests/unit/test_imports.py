@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from tests.factories import make_book, make_review
 from webapp.errors import ValidationError
 from webapp.extensions import db
-from webapp.models import Book, Read, Review, ShelfEntry
-from webapp.services import import_formats, imports, recount, shelves, tags
+from webapp.models import Book, LibraryImport, Read, Review, ShelfEntry
+from webapp.services import import_formats, imports, library_imports, recount, shelves, tags
 
 DATA = Path(__file__).parent.parent / "data"
 GOODREADS = (DATA / "goodreads_library_export.csv").read_bytes()
@@ -167,6 +167,29 @@ def test_take_the_files_choice_replaces_rating_and_shelf(users):
     assert (book.rating_count, book.rating_sum) == (1, 10)
 
 
+def test_take_the_files_choice_keeps_the_review_title_the_file_does_not_carry(users):
+    """A Goodreads row has a rating and a body but no title: the reader's title stays, and
+    undo brings back the old rating and body under it."""
+    reader = users("titled")
+    book = make_book("Piranesi", authors=("Susanna Clarke",), isbn13="9781635575941")
+    make_review(reader, book, stars=2, title="The House", body="Mine.")
+    data = goodreads_csv(
+        {"Title": "Piranesi", "Author": "Susanna Clarke", "My Rating": "5", "My Review": "Theirs."}
+    )
+    job = LibraryImport(
+        user_id=reader.id, kind="goodreads", choice="take_file", filename="x.csv", header=[]
+    )
+    job.outcomes = [vars(o) for o in place_all(reader, data, imports.TAKE_FILE)]
+    job.state = "done"
+    db.session.add(job)
+    db.session.commit()
+    review = db.session.scalar(select(Review).where(Review.user_id == reader.id))
+    assert (review.title, review.body, review.rating) == ("The House", "Theirs.", 10)
+    library_imports.undo(reader, job)
+    db.session.refresh(review)
+    assert (review.title, review.body, review.rating) == ("The House", "Mine.", 4)
+
+
 def reviews_rating(reader, book):
     return db.session.scalar(
         select(Review.rating).where(Review.user_id == reader.id, Review.book_id == book.id)
@@ -247,9 +270,6 @@ def test_a_chunk_reads_what_it_needs_in_a_fixed_number_of_queries(users, count_q
 
 
 def test_private_fields_follow_the_choice_and_undo(users):
-    from webapp.models import LibraryImport
-    from webapp.services import library_imports
-
     reader = users("private")
     book = make_book("Piranesi", authors=("Susanna Clarke",), isbn13="9781635575941")
     shelves.set_status(reader, book, "want_to_read")

@@ -77,9 +77,9 @@ def place_review(
         else {"rating": mine.rating, "body": mine.body, "spoiler": mine.spoiler}
     )
     old = None if mine is None or mine.is_hidden else reviews.tally(mine)
+    # The file carries no review title: a title the reader gave stays (None for a new one).
     fields = {
         "rating": rating,
-        "title": None,
         "body": body,
         "body_html": markdown.render(body),
         "spoiler": wanted[2],

@@ -158,7 +158,14 @@ def _undo_review(user: User, book_id: int, steps: dict) -> None:
         reviews.remove(user, review)
     else:
         stars = None if before["rating"] is None else before["rating"] / 2
-        reviews.save(user, review.book, stars=stars, body=before["body"], spoiler=before["spoiler"])
+        reviews.save(
+            user,
+            review.book,
+            stars=stars,
+            title=review.title,  # imports never change a title
+            body=before["body"],
+            spoiler=before["spoiler"],
+        )
 
 
 def problem_rows(job: LibraryImport) -> list[dict]:
