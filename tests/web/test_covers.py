@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import update
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -18,7 +22,7 @@ from tests.mailbox import run_jobs
 from tests.media_parts import claimed_png, jpeg, png, webp
 from webapp import images
 from webapp.extensions import db
-from webapp.models import AuditEntry, Book
+from webapp.models import AuditEntry, Book, utcnow
 from webapp.remote import FetchError, Limits, fetch_image, origin
 from webapp.services import covers
 
@@ -97,6 +101,66 @@ def test_no_cover_at_the_source_is_looked_for_once(fetching, cover_source):
     html = fetching.test_client().get(f"/books/{book.id}-coverless").get_data(as_text=True)
     assert f'src="/books/{book.id}/cover.svg"' in html  # the generated SVG stays the fallback
     assert pending(fetching) == 0 and len(cover_source.hits) == 1
+
+
+def test_a_cover_is_queued_once_however_often_it_is_asked_for(fetching, cover_source):
+    """First views by several visitors, an add and a view, the sweep twice: one job per book,
+    until the worker has run it."""
+    fetching.config["COVER_FETCH"] = False
+    viewed = make_book("Viewed Twice", isbn=isbn13_for(9004))
+    linked = make_book("Swept Twice", isbn=None, cover_url=cover_source.url("/cover.jpg"))
+    fetching.config["COVER_FETCH"] = True
+    for _ in range(3):
+        fetching.test_client().get(f"/books/{viewed.id}-viewed-twice")
+    assert pending(fetching) == 1
+    added = make_book("Added Then Viewed", isbn=isbn13_for(9005))
+    fetching.test_client().get(f"/books/{added.id}-added-then-viewed")
+    assert pending(fetching) == 2
+    covers.queue_legacy_fetches()
+    covers.queue_legacy_fetches()
+    assert pending(fetching) == 3
+    cover_source.images[viewed.isbn13] = png(300, 450)
+    run_jobs(fetching)
+    assert all(db.session.get(Book, b.id).cover_key for b in (viewed, linked))
+    assert len(cover_source.hits) == 3  # one look per book
+
+
+@pytest.mark.committed
+def test_visitors_viewing_a_book_at_once_queue_one_look(fetching, cover_source):
+    fetching.config["COVER_FETCH"] = False
+    url = f"/books/{make_book('Viewed At Once', isbn=isbn13_for(9006)).id}-viewed-at-once"
+    fetching.config["COVER_FETCH"] = True
+    start = threading.Barrier(6)
+
+    def view(_):
+        client = fetching.test_client()
+        start.wait()
+        return client.get(url).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        assert list(pool.map(view, range(6))) == [200] * 6
+    assert pending(fetching) == 1
+
+
+def test_a_fetch_that_failed_every_retry_is_queued_again_later(fetching, cover_source):
+    book = make_book("Down", isbn=None, cover_url=cover_source.url("/error"))
+    fetching.test_client().get(f"/books/{book.id}-down")
+    huey = fetching.extensions["huey"]
+    now = huey._get_timestamp()
+    for minutes in (0, 2, 4, 8, 16):  # the first try and its three retries (1, 2, 4 minutes)
+        run_jobs(fetching, now=now + timedelta(minutes=minutes))
+    assert len(cover_source.hits) == 4 and pending(fetching) == 0
+    assert db.session.get(Book, book.id).cover_checked_at is None  # still wanted
+    fetching.test_client().get(f"/books/{book.id}-down")
+    assert pending(fetching) == 0  # not at once: the source was failing a moment ago
+    db.session.execute(
+        update(Book)
+        .where(Book.id == book.id)
+        .values(cover_queued_at=utcnow() - covers.REQUEUE_AFTER - timedelta(seconds=1))
+    )
+    db.session.commit()
+    fetching.test_client().get(f"/books/{book.id}-down")
+    assert pending(fetching) == 1
 
 
 def limits(source, **given) -> Limits:

@@ -97,6 +97,8 @@ class Book(db.Model):
     cover_key: Mapped[str | None] = mapped_column(String(20))
     # When the worker last looked for a cover, found or not: a page view asks for one at most once.
     cover_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a look was last queued: the claim that keeps one job per book (services/covers.py).
+    cover_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     added_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

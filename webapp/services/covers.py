@@ -3,11 +3,13 @@ placeholder every book without one shows.
 
 A cover is looked for once per book, by the worker: when the book is added (imports too) and
 when its page is first viewed, a ``fetch_cover`` job is queued — never a fetch inside the
-request. The job tries the book's old cover link (``cover_url``, from before covers were
-stored here), then ``COVER_SOURCE_URL`` by ISBN (Open Library Covers by default), keeps the
-first image that passes ``webapp.images`` and records that it looked (``cover_checked_at``),
-found or not. Staff may upload or remove a cover at any time; a reader may give one to a book
-that has none.
+request — by whichever request claims it first (``cover_queued_at``), so many first views,
+an add and a view, or two sweeps queue one job; a claim an hour old may be taken again (the
+job failed every retry or was lost with its worker). The job tries the book's old cover link
+(``cover_url``, from before covers were stored here), then ``COVER_SOURCE_URL`` by ISBN
+(Open Library Covers by default), keeps the first image that passes ``webapp.images`` and
+records that it looked (``cover_checked_at``), found or not. Staff may upload or remove a
+cover at any time; a reader may give one to a book that has none.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import textwrap
+from datetime import timedelta
 from xml.sax.saxutils import escape
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from webapp import images, media, og_images, permissions
 from webapp.errors import NotAllowed, ValidationError
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 # A book page shows "m" (up to 400 × 600), lists and cards "s" (up to 160 × 240).
 SIZES = (images.Size("m", 400, 600), images.Size("s", 160, 240))
 SWEEP_BATCH = 50
+# How long a queued look holds its claim: well past a failing job's retries (about 8 minutes).
+REQUEUE_AFTER = timedelta(hours=1)
 
 # Dark backgrounds with light text, each pair above 7:1 contrast.
 PALETTE = ["#7a2e1d", "#1d4e7a", "#2e5e3a", "#5b2e7a", "#6b4a12", "#243b4a", "#7a1d4e"]
@@ -93,9 +98,51 @@ def wants_fetch(book: Book) -> bool:
 
 
 def request_fetch(book: Book) -> None:
-    """Queue the worker to look for ``book``'s cover, if it still needs one (no write here)."""
-    if wants_fetch(book):
-        enqueue("fetch_cover", book.id)
+    """Queue the worker to look for ``book``'s cover, if it still needs one and no look is
+    queued already (one write, on a book's first view only)."""
+    if wants_fetch(book) and not _claimed(book):
+        _queue(_claim([book.id]))
+
+
+def _claimed(book: Book) -> bool:
+    return book.cover_queued_at is not None and book.cover_queued_at > utcnow() - REQUEUE_AFTER
+
+
+def _claim(book_ids: list[int]) -> list[int]:
+    """Mark the books whose look is not queued as queued now, in one UPDATE; the ones marked.
+
+    Two requests racing for a book both run it: PostgreSQL's row lock (SQLite's single
+    writer) makes the second re-check the condition, find the mark and match nothing.
+    """
+    if not book_ids:
+        return []
+    now = utcnow()
+    claimed = db.session.scalars(
+        update(Book)
+        .where(
+            Book.id.in_(book_ids),
+            Book.cover_key.is_(None),
+            Book.cover_checked_at.is_(None),
+            or_(Book.cover_queued_at.is_(None), Book.cover_queued_at < now - REQUEUE_AFTER),
+        )
+        .values(cover_queued_at=now)
+        .returning(Book.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def _queue(book_ids: list[int]) -> int:
+    """Queue the claimed books' jobs; a claim whose job the queue refused is let go again."""
+    refused = [book_id for book_id in book_ids if not enqueue("fetch_cover", book_id)]
+    if refused:
+        db.session.execute(
+            update(Book).where(Book.id.in_(refused)).values(cover_queued_at=None),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+    return len(book_ids) - len(refused)
 
 
 def _limits() -> Limits:
@@ -141,18 +188,23 @@ def fetch(book_id: int) -> str | None:
 
 
 def queue_legacy_fetches() -> int:
-    """Queue a batch of books whose old cover link was never fetched (migration 0017)."""
+    """Queue a batch of books whose old cover link was never fetched (migration 0017) and
+    whose look is not queued already, so each sweep takes the next batch."""
     if not current_app.config.get("COVER_FETCH"):
         return 0
+    stale = utcnow() - REQUEUE_AFTER
     ids = db.session.scalars(
         select(Book.id)
         .where(
-            Book.cover_url.is_not(None), Book.cover_key.is_(None), Book.cover_checked_at.is_(None)
+            Book.cover_url.is_not(None),
+            Book.cover_key.is_(None),
+            Book.cover_checked_at.is_(None),
+            or_(Book.cover_queued_at.is_(None), Book.cover_queued_at < stale),
         )
         .order_by(Book.id)
         .limit(SWEEP_BATCH)
     ).all()
-    return sum(enqueue("fetch_cover", book_id) for book_id in ids)
+    return _queue(_claim(list(ids)))
 
 
 # --- uploads and staff changes ----------------------------------------------------------------
