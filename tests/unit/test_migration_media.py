@@ -44,7 +44,9 @@ def test_old_cover_links_are_kept_for_the_worker_and_survive_a_downgrade(empty_d
             (2, None, None, None),
             (3, None, None, None),
         ]
-        # The sweep queues the one fetchable link (the worker then fetches it: test_covers.py).
+        # The sweep (today's code, so today's schema) queues the one fetchable link (the
+        # worker then fetches it: test_covers.py).
+        upgrade()
         assert covers.queue_legacy_fetches() == 1
         assert app.extensions["huey"].pending_count() == 1
         db.session.remove()
