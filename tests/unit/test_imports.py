@@ -176,6 +176,16 @@ def test_take_the_files_choice_keeps_the_review_title_the_file_does_not_carry(us
     data = goodreads_csv(
         {"Title": "Piranesi", "Author": "Susanna Clarke", "My Rating": "5", "My Review": "Theirs."}
     )
+    job = taken_import(reader, data)
+    review = db.session.scalar(select(Review).where(Review.user_id == reader.id))
+    assert (review.title, review.body, review.rating) == ("The House", "Theirs.", 10)
+    library_imports.undo(reader, job)
+    db.session.refresh(review)
+    assert (review.title, review.body, review.rating) == ("The House", "Mine.", 4)
+
+
+def taken_import(reader, data: bytes) -> LibraryImport:
+    """A done "take the file's" import of ``data``, its rows placed here (for undo)."""
     job = LibraryImport(
         user_id=reader.id, kind="goodreads", choice="take_file", filename="x.csv", header=[]
     )
@@ -183,11 +193,7 @@ def test_take_the_files_choice_keeps_the_review_title_the_file_does_not_carry(us
     job.state = "done"
     db.session.add(job)
     db.session.commit()
-    review = db.session.scalar(select(Review).where(Review.user_id == reader.id))
-    assert (review.title, review.body, review.rating) == ("The House", "Theirs.", 10)
-    library_imports.undo(reader, job)
-    db.session.refresh(review)
-    assert (review.title, review.body, review.rating) == ("The House", "Mine.", 4)
+    return job
 
 
 def reviews_rating(reader, book):
@@ -288,13 +294,7 @@ def test_private_fields_follow_the_choice_and_undo(users):
     assert (entry.private_notes, entry.owned_copies) == ("Mine.", 3)
     assert any("Kept your own private notes" in n for n in kept.notes)
 
-    job = LibraryImport(
-        user_id=reader.id, kind="goodreads", choice="take_file", filename="x.csv", header=[]
-    )
-    job.outcomes = [vars(o) for o in place_all(reader, data, imports.TAKE_FILE)]
-    job.state = "done"
-    db.session.add(job)
-    db.session.commit()
+    job = taken_import(reader, data)
     db.session.refresh(entry)
     assert (entry.private_notes, entry.owned_copies) == ("The file's.", 3)
     library_imports.undo(reader, job)
