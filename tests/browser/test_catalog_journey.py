@@ -50,8 +50,10 @@ def test_browse_search_author_and_profile(page):
     else:
         expect(page).to_have_url(re.compile(r"/books\?q=tolki"))
     results = page.locator("#results")
-    expect(results.get_by_role("link", name="The Hobbit")).to_be_visible()
-    expect(results.get_by_role("link", name="The Fellowship of the Ring")).to_be_visible()
+    expect(results.get_by_role("link", name="The Hobbit", exact=True)).to_be_visible()
+    expect(
+        results.get_by_role("link", name="The Fellowship of the Ring", exact=True)
+    ).to_be_visible()
     expect(page.locator("[id=results]")).to_have_count(1)  # swapped in place, never nested
     assert_same_document(page)
 
@@ -67,13 +69,13 @@ def test_browse_search_author_and_profile(page):
     if not page.js_enabled:
         search.press("Enter")
     expect(count).to_contain_text("1 book for “9780441013593”")
-    expect(results.get_by_role("link", name="Dune")).to_be_visible()
+    expect(results.get_by_role("link", name="Dune", exact=True)).to_be_visible()
     assert_accessible(page)
 
     results.get_by_role("link", name="Frank Herbert").click()
     expect(page.get_by_role("heading", name="Frank Herbert", level=1)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/authors/\d+-frank-herbert$"))
-    expect(page.get_by_role("link", name="Dune")).to_be_visible()
+    expect(page.get_by_role("link", name="Dune", exact=True)).to_be_visible()
     assert_accessible(page)
 
     page.goto("/")

@@ -21,7 +21,7 @@ def sign_in(page, name: str) -> None:
 
 def sign_out(page) -> None:
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
 
 def test_follow_feed_notice_request_block(page, live_data):
