@@ -3,7 +3,7 @@
 from webapp.models.base import utcnow
 from webapp.models.book import Author, Book, BookAuthor
 from webapp.models.feed import EVENT_KINDS, FeedEvent
-from webapp.models.imports import AccountArchive, LibraryImport
+from webapp.models.imports import AccountArchive, ImportChunk, LibraryImport
 from webapp.models.lists import BookList, ListItem
 from webapp.models.mail import JobFailure, OutboxMessage
 from webapp.models.moderation import REPORT_REASONS, AuditEntry, BookRedirect, Notice, Report
@@ -48,6 +48,7 @@ __all__ = [
     "Follow",
     "HelpfulVote",
     "JobFailure",
+    "ImportChunk",
     "LibraryImport",
     "LoginSession",
     "Mute",

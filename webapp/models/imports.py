@@ -44,6 +44,20 @@ class LibraryImport(db.Model):
         return 100 if not self.total else self.done_rows * 100 // self.total
 
 
+class ImportChunk(db.Model):
+    """The outcomes of the rows one transaction placed, saved in that same transaction: a run
+    that stops midway resumes right after the last chunk committed, and a done import gathers
+    them into ``LibraryImport.outcomes`` (one small row per chunk, not the growing list)."""
+
+    __tablename__ = "library_import_chunks"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("library_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    outcomes: Mapped[list] = mapped_column(JSON)
+
+
 class AccountArchive(db.Model):
     """ "Download everything": the JSON the worker built, behind an unguessable token, until
     ``expires_at`` (the reader's own data, so it does not linger)."""

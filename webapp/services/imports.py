@@ -10,6 +10,7 @@ reader's and the books' row locks (services.locks), by increments applied to the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
@@ -45,6 +46,10 @@ class Outcome:
     @property
     def partial(self) -> bool:
         return self.kind == "failed" or bool(self.notes)
+
+
+# Called with a transaction's rows and their outcomes just before it commits.
+Record = Callable[[list[ImportRow], list[Outcome]], None]
 
 
 def place_review(
@@ -139,21 +144,30 @@ def apply_tallies(moves: list[tuple[int, reviews.Tally | None, reviews.Tally | N
     versions.touch(book=list(deltas))
 
 
-def place_chunk(user: User, rows: list[ImportRow], choice: str = KEEP_MINE) -> list[Outcome]:
+def place_chunk(
+    user: User, rows: list[ImportRow], choice: str = KEEP_MINE, record: Record | None = None
+) -> list[Outcome]:
     """Place ``rows`` for ``user`` in one transaction, committed. Never raises for bad data:
     a row that cannot be placed comes back failed with the reason. Should the chunk fail as a
-    whole (a book merged away meanwhile), each row is placed on its own."""
+    whole (a book merged away meanwhile), each row is placed on its own.
+
+    ``record(rows, outcomes)`` runs inside every transaction just before its commit, so what
+    it writes (an import's progress) is committed with exactly the rows it describes."""
     before = [(list(row.notes), row.problem) for row in rows]
     try:
-        return _place_chunk(user, rows, choice)
+        return _place_chunk(user, rows, choice, record)
     except (ValidationError, DomainError, IntegrityError) as error:
         db.session.rollback()
         for row, (notes, problem) in zip(rows, before, strict=True):
             row.notes, row.problem = notes, problem
         if len(rows) == 1:
             row = rows[0]
-            return [Outcome(row.number, "failed", notes=[_reason(error), *row.notes])]
-    return [outcome for row in rows for outcome in place_chunk(user, [row], choice)]
+            outcome = Outcome(row.number, "failed", notes=[_reason(error), *row.notes])
+            if record is not None:
+                record(rows, [outcome])
+                db.session.commit()
+            return [outcome]
+    return [outcome for row in rows for outcome in place_chunk(user, [row], choice, record)]
 
 
 def _reason(error: Exception) -> str:
@@ -162,7 +176,9 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def _place_chunk(user: User, rows: list[ImportRow], choice: str) -> list[Outcome]:
+def _place_chunk(
+    user: User, rows: list[ImportRow], choice: str, record: Record | None
+) -> list[Outcome]:
     if not locks.lock_reader(user.id):
         raise NotFound("Your account no longer exists.")
     good = [row for row in rows if not row.problem]
@@ -211,12 +227,15 @@ def _place_chunk(user: User, rows: list[ImportRow], choice: str) -> list[Outcome
     for undo, read in have.new_reads:
         undo.setdefault("reads", []).append(read.id)
     apply_tallies(moves)
-    db.session.commit()
-    return [
+    placed_outcomes = [
         outcomes.get(row.number)
         or Outcome(row.number, "failed", notes=[row.problem or "", *row.notes])
         for row in rows
     ]
+    if record is not None:
+        record(rows, placed_outcomes)
+    db.session.commit()
+    return placed_outcomes
 
 
 def place(user: User, row: ImportRow, choice: str = KEEP_MINE) -> Outcome:

@@ -4,6 +4,7 @@ the report, the failed rows as CSV, and undo within 14 days."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import Counter
 from dataclasses import asdict
@@ -14,14 +15,22 @@ from sqlalchemy import delete, select, update
 
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
-from webapp.models import LibraryImport, Read, Review, ShelfEntry, ShelfTag, User, utcnow
+from webapp.models import (
+    ImportChunk,
+    LibraryImport,
+    Read,
+    Review,
+    ShelfEntry,
+    ShelfTag,
+    User,
+    utcnow,
+)
 from webapp.pagination import newest
 from webapp.services import import_formats, imports, notices, reviews, versions
 from webapp.tasks import enqueue
 
 UNDO_DAYS = 14
 CHUNK = 500  # rows placed in one transaction (services.imports.place_chunk)
-OUTCOMES_EVERY = 4  # chunks between saves of the growing outcome list (the resume point)
 KINDS = ("matched", "added", "unchanged", "failed")
 
 
@@ -60,29 +69,60 @@ def imports_of(user: User, limit: int = 20) -> list[LibraryImport]:
 
 
 def run(import_id: int) -> None:
-    """Place the rows not placed yet (the worker may have stopped midway: it resumes)."""
+    """Place the rows not placed yet: a run that stopped midway (the worker died) resumes
+    right after the last committed chunk, since every chunk saves its outcomes and moves the
+    counts in its own transaction (``_record``). No row is placed twice."""
     job = db.session.get(LibraryImport, import_id)
     if job is None or job.state in ("done", "undone") or job.data is None:
         return
     user = db.session.get(User, job.user_id)
     _, rows = import_formats.parse(job.data)
     # Read once: every chunk commits, and touching ``job`` after a commit would load its file
-    # and outcomes again. Counts are recomputed from the saved outcomes, so a run that
-    # resumes counts each row once (re-placing a row is harmless: placing is idempotent).
-    outcomes, choice = list(job.outcomes), job.choice
-    counts = Counter({kind: 0 for kind in KINDS}) + Counter(o["kind"] for o in outcomes)
-    job.state = "running"
+    # again. The counts start from the saved outcomes (a run stopped under an older version
+    # may have counted rows whose outcomes it never saved).
+    placed, choice = _placed(job), job.choice
+    counts = Counter(o["kind"] for o in placed)
+    for kind in KINDS:
+        setattr(job, kind, counts[kind])
+    job.state, job.done_rows = "running", len(placed)
     db.session.commit()
-    rest = rows[len(outcomes) :]
-    for number, start in enumerate(range(0, len(rest), CHUNK), start=1):
-        chunk = rest[start : start + CHUNK]
-        for row, outcome in zip(chunk, imports.place_chunk(user, chunk, choice), strict=True):
-            outcomes.append({**asdict(outcome), "raw": row.raw})
-            counts[outcome.kind] += 1
-        # Counts after every chunk (the progress page); the growing outcome list more rarely.
-        _save_progress(import_id, outcomes, counts, number % OUTCOMES_EVERY == 0)
-    _save_progress(import_id, outcomes, counts, True)
+    record = functools.partial(_record, import_id)
+    rest = rows[len(placed) :]
+    for start in range(0, len(rest), CHUNK):
+        imports.place_chunk(user, rest[start : start + CHUNK], choice, record)
+    _finish(import_id, user)
+
+
+def _placed(job: LibraryImport) -> list[dict]:
+    """Every row's saved outcome so far, in file order."""
+    chunks = db.session.scalars(
+        select(ImportChunk.outcomes)
+        .where(ImportChunk.import_id == job.id)
+        .order_by(ImportChunk.first_row)
+    )
+    return [*job.outcomes, *(outcome for chunk in chunks for outcome in chunk)]
+
+
+def _record(import_id: int, rows: list, outcomes: list) -> None:
+    """Save a transaction's outcomes and move the counts, inside that transaction (the
+    increments apply to the stored row, so nothing held in Python can drift)."""
+    saved = [{**asdict(o), "raw": row.raw} for row, o in zip(rows, outcomes, strict=True)]
+    db.session.add(ImportChunk(import_id=import_id, first_row=rows[0].number, outcomes=saved))
+    kinds = Counter(o.kind for o in outcomes)
+    values = {kind: getattr(LibraryImport, kind) + kinds[kind] for kind in KINDS}
+    db.session.execute(
+        update(LibraryImport)
+        .where(LibraryImport.id == import_id)
+        .values(done_rows=LibraryImport.done_rows + len(outcomes), **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _finish(import_id: int, user: User) -> None:
+    """Gather the chunks into the import's outcome list, and tell the reader it is done."""
     job = db.session.get(LibraryImport, import_id)
+    job.outcomes = _placed(job)
+    db.session.execute(delete(ImportChunk).where(ImportChunk.import_id == import_id))
     job.state, job.data, job.finished_at = "done", None, utcnow()
     message = (
         f"Your import of {job.filename} is done: {job.matched} matched, {job.added} added, "
@@ -90,17 +130,6 @@ def run(import_id: int) -> None:
     )
     link = url_for("imports.report", import_id=job.id)
     notices.notify(user.id, message, link, topic="imports")
-    db.session.commit()
-
-
-def _save_progress(import_id: int, outcomes: list, counts: Counter, with_outcomes: bool) -> None:
-    """One UPDATE from values held in Python: a later row's rollback cannot undo it."""
-    values = {kind: counts[kind] for kind in KINDS}
-    if with_outcomes:
-        values |= {"outcomes": list(outcomes), "done_rows": len(outcomes)}
-    else:
-        values["done_rows"] = len(outcomes)
-    db.session.execute(update(LibraryImport).where(LibraryImport.id == import_id).values(**values))
     db.session.commit()
 
 
