@@ -47,7 +47,6 @@ FONTS = {
     "@fontsource-variable/inter": ("wght.css",),
 }
 FONT_CSS_NAME = "css/fonts.css"
-FONT_PRELOAD = "vendor/fonts/literata-latin-wght-normal.woff2"  # what almost every page uses
 FONT_URL_RE = re.compile(r"url\(\./files/([A-Za-z0-9._-]+\.woff2)\)")
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
@@ -230,7 +229,6 @@ def init_app(app: Flask, wsgi_app):
     assets.build()
     app.extensions["colophon_assets"] = assets
     app.jinja_env.globals["asset_url"] = asset_url
-    app.jinja_env.globals["FONT_PRELOAD"] = FONT_PRELOAD
 
     static = app.static_url_path.strip("/")
     whitenoise = WhiteNoise(

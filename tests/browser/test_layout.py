@@ -147,3 +147,30 @@ def test_dark_scheme_keeps_contrast(page, book_path, viewport):
     finally:
         for target in checkers:
             target.emulate_media(color_scheme="light")
+
+
+POSITIONS = """() => Array.from(document.querySelectorAll(
+    'h1, h2, main p, .book-card, label, button, .site-footer'))
+  .map(e => Math.round(e.getBoundingClientRect().top))"""
+
+
+@pytest.mark.parametrize("page", [True], indirect=True, ids=["js"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_font_swap_moves_almost_nothing(page, book_path, viewport):
+    """Text first set in the local fallback faces (css/tokens.css) takes the web fonts' room:
+    with the fonts refused, everything sits where it does with them (Lighthouse's CLS)."""
+    page.set_viewport_size(viewport)
+    for path in ("/", "/books", book_path):
+        page.unroute("**/*.woff2")
+        page.goto(path)
+        page.evaluate("document.fonts.ready")
+        with_fonts = page.evaluate(POSITIONS)
+        page.route("**/*.woff2", lambda route: route.abort())
+        page.goto(path)
+        without = page.evaluate(POSITIONS)
+        assert len(with_fonts) == len(without) > 5
+        shifts = [abs(a - b) for a, b in zip(with_fonts, without, strict=True)]
+        assert max(shifts) <= 24 and sum(shifts) / len(shifts) <= 4, (path, shifts)
+    # The refused fonts are the page's only console errors.
+    assert set(page.console_errors) == {"Failed to load resource: net::ERR_FAILED"}
+    page.console_errors.clear()
