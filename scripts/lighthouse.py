@@ -109,6 +109,7 @@ def main(wanted: list[str]) -> int:
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/lh.db",
                 "SQLALCHEMY_ENGINE_OPTIONS": {},
                 "ASSETS_BUILD_DIR": f"{tmp}/assets",
+                "PAGE_CACHE": "memory",  # visitors' pages as production serves them
             }
         )
         for quiet in ("werkzeug", "webapp.request"):
