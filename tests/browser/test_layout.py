@@ -152,6 +152,13 @@ def test_dark_scheme_keeps_contrast(page, book_path, viewport):
 POSITIONS = """() => Array.from(document.querySelectorAll(
     'h1, h2, main p, .book-card, label, button, .site-footer'))
   .map(e => Math.round(e.getBoundingClientRect().top))"""
+# Every face the pages use, loaded (a busy machine can fire "load" before a font arrives).
+FONTS_LOADED = """async () => {
+  const faces = ['400 1em "Literata Variable"', '700 1em "Literata Variable"',
+                 '400 1em "Inter Variable"', '600 1em "Inter Variable"'];
+  await Promise.all(faces.map(face => document.fonts.load(face)));
+  await document.fonts.ready;
+}"""
 
 
 @pytest.mark.parametrize("page", [True], indirect=True, ids=["js"])
@@ -163,7 +170,7 @@ def test_the_font_swap_moves_almost_nothing(page, book_path, viewport):
     for path in ("/", "/books", book_path):
         page.unroute("**/*.woff2")
         page.goto(path)
-        page.evaluate("document.fonts.ready")
+        page.evaluate(FONTS_LOADED)
         with_fonts = page.evaluate(POSITIONS)
         page.route("**/*.woff2", lambda route: route.abort())
         page.goto(path)
