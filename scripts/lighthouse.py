@@ -15,7 +15,6 @@ the JSON reports.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import statistics
 import subprocess
@@ -29,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import screenshots  # noqa: E402  (seed, serve and sign in as the screenshots do)
 
-from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Book, User  # noqa: E402
 from webapp.services import lists  # noqa: E402
@@ -102,18 +100,8 @@ def main(wanted: list[str]) -> int:
     if out:
         out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="colophon-lighthouse-") as tmp:
-        app = create_app(
-            {
-                "COLOPHON_ENV": "testing",
-                "SECRET_KEY": "lighthouse-only",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/lh.db",
-                "SQLALCHEMY_ENGINE_OPTIONS": {},
-                "ASSETS_BUILD_DIR": f"{tmp}/assets",
-                "PAGE_CACHE": "memory",  # visitors' pages as production serves them
-            }
-        )
-        for quiet in ("werkzeug", "webapp.request"):
-            logging.getLogger(quiet).setLevel(logging.WARNING)
+        # Visitors' pages from the page cache, as production serves them.
+        app = screenshots.demo_app(tmp, PAGE_CACHE="memory")
         pages = screenshots.seed(app)
         add_list(app, pages)
         base, server = screenshots.serve(app)

@@ -84,6 +84,23 @@ def seed(app) -> dict[str, str]:
 SIGNED_OUT = {"home", "signin", "signup", "book-visitor"}
 
 
+def demo_app(tmp: str, **config):
+    """The site on a throwaway SQLite database in ``tmp`` (also used by lighthouse.py)."""
+    app = create_app(
+        {
+            "COLOPHON_ENV": "testing",
+            "SECRET_KEY": "screenshots-only",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/shots.db",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "ASSETS_BUILD_DIR": f"{tmp}/assets",
+            **config,
+        }
+    )
+    for quiet in ("werkzeug", "webapp.request"):  # one line per request would drown the list
+        logging.getLogger(quiet).setLevel(logging.WARNING)
+    return app
+
+
 def serve(app) -> tuple[str, object]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -105,17 +122,7 @@ def sign_in(browser, base: str) -> dict:
 
 def main(wanted: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="colophon-shots-") as tmp:
-        app = create_app(
-            {
-                "COLOPHON_ENV": "testing",
-                "SECRET_KEY": "screenshots-only",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/shots.db",
-                "SQLALCHEMY_ENGINE_OPTIONS": {},
-                "ASSETS_BUILD_DIR": f"{tmp}/assets",
-            }
-        )
-        for quiet in ("werkzeug", "webapp.request"):  # one line per request would drown the list
-            logging.getLogger(quiet).setLevel(logging.WARNING)
+        app = demo_app(tmp)
         pages = seed(app)
         for path in (name for name in wanted if name.startswith("/")):
             pages[path] = path
