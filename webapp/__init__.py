@@ -121,6 +121,7 @@ def register_hooks(app: Flask) -> None:
         avatar_tone=avatars.tone,
     )
 
-    from webapp import caching
+    from webapp import caching, card_cache
 
     caching.init_app(app)
+    card_cache.init_app(app)

@@ -146,6 +146,8 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "PAGE_CACHE": os.environ.get("PAGE_CACHE")
         or ("off" if mode == "testing" else "redis" if redis_url else "memory"),
         "PAGE_CACHE_MB": _int("PAGE_CACHE_MB", 64),
+        # Visitors' review cards kept rendered per process (webapp/card_cache.py); 0: off.
+        "CARD_CACHE_MB": _int("CARD_CACHE_MB", 8),
         # How long a CDN may serve a visitor's page without asking (s-maxage); 0: it asks
         # every time (a cheap 304), so no visitor ever sees a page older than the last write.
         "CDN_MAX_AGE": _int("CDN_MAX_AGE", 0),
