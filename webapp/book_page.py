@@ -17,7 +17,7 @@ from webapp.forms.replies import ReplyForm
 from webapp.forms.reviews import ReviewForm, ShelfForm
 from webapp.htmx import invalid
 from webapp.models import Book, Review
-from webapp.services import lists, marks, replies, reviews, shelves
+from webapp.services import lists, marks, replies, review_pages, reviews, shelves
 
 PAGE = "books/detail.html"
 
@@ -58,7 +58,8 @@ def context(book: Book, **given) -> dict:
     """
     sort = sort_arg()
     signed_in = current_user.is_authenticated
-    mine = reviews.find(current_user, book) if signed_in else None
+    # A row, not an object: its card comes from the card cache like the others.
+    mine = review_pages.own(book, current_user) if signed_in else None
     others, cursor = reviews.for_book(
         book, sort=sort, exclude_user=current_user, viewer=current_user
     )
@@ -83,12 +84,16 @@ def context(book: Book, **given) -> dict:
         "private_form": None,
         "shelf_form": None,
         "lists_including": lists.including(book, current_user),
+        # The header's count came with the marks: no statement of its own (webapp/web.py).
+        **({"unread_notice_count": lambda: found.unread} if found.unread is not None else {}),
         "my_lists": lists.lists_of(current_user) if signed_in else [],
         **given,
     }
     if signed_in and result["form"] is None and mine is None:
         # With a review of their own the page shows it, not the form ("Edit" fetches one).
         result["form"] = ReviewForm()
+        # Blank on a GET: the same for every reader but the token (webapp/card_cache.py).
+        result["review_form_blank"] = request.method == "GET"
     if signed_in and result.get("cover_form") is None:
         result["cover_form"] = CoverForm(formdata=None)
     if signed_in and result["shelf_form"] is None:

@@ -9,22 +9,32 @@ a different key, never a stale card. Signed-in readers' cards (their votes, foll
 state, edit links) are always rendered. Markdown is not the cost: ``body_html`` is stored when
 a review is saved.
 
+**Signed-in readers** get cards from the same store, keyed also by their relation to the review
+(their own, admin, marked helpful, follow state or a block, reported), heading level and swap
+state: which reviews a reader sees is still decided per request by the page query, only the
+drawing is shared. The two per-request strings in such a card — the reader's CSRF token and
+the page's address (the Follow form's way back) — are rendered as unguessable per-process
+markers and replaced on the way out, never found by value (a review's text could hold them).
+``shared`` keeps blank forms the same way (the same for every reader but the token).
+
 Per process, least recently used out first past ``CARD_CACHE_MB`` (0: off); off in debug,
 where templates reload.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from webapp import permissions
 from webapp.services.review_pages import ReviewRow
 
 
@@ -71,21 +81,99 @@ def _macro(context: Context):
 
 
 @pass_context
-def visitor_card(context: Context, review, focus: bool = False) -> Markup:
-    """A review card, from the cache for a visitor's row (see above)."""
+def visitor_card(context: Context, review, focus: bool = False, level: int = 3) -> Markup:
+    """A review card, from the cache for a row (see above)."""
     cards = current_app.extensions.get("review_cards")
-    if cards is None or not isinstance(review, ReviewRow) or current_user.is_authenticated:
-        return _macro(context)(review, focus=focus)
-    key = (review, bool(focus), datetime.now(UTC).date())
+    if cards is None or not isinstance(review, ReviewRow):
+        return _macro(context)(review, level, focus)
+    if current_user.is_authenticated:
+        return _reader_card(context, cards, review, level, focus)
+    key = (review, bool(focus), level, datetime.now(UTC).date())
     html = cards.get(key)
     if html is None:
-        html = _macro(context)(review, focus=focus)
+        html = _macro(context)(review, level, focus)
         cards.put(key, html)
     return html
+
+
+# Unguessable per process, so no stored text can pose as one; hex survives HTML escaping.
+TOKEN = f"csrf-{secrets.token_hex(16)}"
+BACK = f"back-{secrets.token_hex(16)}"
+_MISSING = object()
+# Context that makes a reader's card differ from its cached form: such cards render as before.
+_BYPASS = ("focus_helpful", "report_open", "report_form")
+
+
+def _variant(context: Context, review: ReviewRow) -> tuple:
+    """What a card shows differently for this reader."""
+    following = context.get("following", _MISSING)
+    return (
+        review.user_id == current_user.id,
+        permissions.is_admin(current_user),
+        review.id in (context.get("voted") or ()),
+        "-" if following is _MISSING else following.get(review.user_id),
+        review.id in (context.get("reported_ids") or ()),
+    )
+
+
+def _render_marked(context: Context, review: ReviewRow, level: int) -> str:
+    """The card as ``_card.html`` draws it for this reader, with the markers for the token and
+    the way back. Only what the key covers is passed: anything else the card might read is
+    undefined here, which the tests comparing cached and direct pages would show."""
+    template = context.environment.get_template("reviews/_card_marked.html")
+    values = {
+        name: context.get(name)
+        for name in ("current_user", "request", "voted", "reported_ids", "swapped")
+    }
+    following = context.get("following", _MISSING)
+    if following is not _MISSING:
+        values["following"] = following
+    return template.render(
+        **values, review=review, level=level, back_to=BACK, csrf_token=lambda: TOKEN
+    )
+
+
+def _reader_card(context: Context, cards: Cards, review: ReviewRow, level: int, focus) -> Markup:
+    if focus or any(context.get(name) for name in _BYPASS):
+        return _macro(context)(review, level, focus)
+    swapped = bool(context.get("swapped"))
+    day = datetime.now(UTC).date()
+    key = ("reader", review, level, swapped, _variant(context, review), request.script_root, day)
+    html = cards.get(key)
+    if html is None:
+        html = Markup(_render_marked(context, review, level))  # noqa: S704 (the template's)
+        cards.put(key, html)
+    text = str(html)
+    if TOKEN in text:
+        text = text.replace(TOKEN, str(escape(context.resolve("csrf_token")())))
+    if BACK in text:
+        back = context.get("back_to") or request.full_path.rstrip("?")
+        text = text.replace(BACK, str(escape(back)))
+    return Markup(text)  # noqa: S704 (the template's output, markers replaced by escaped text)
+
+
+@pass_context
+def shared(context: Context, name: str, *key, caller, when: bool = True) -> Markup:
+    """``{% call shared(name, key…, when=…) %}…{% endcall %}``: a fragment the same for every
+    signed-in reader but for their CSRF token — a blank form — drawn once per ``key``.
+
+    Only for fragments without stored text (the token is found by its value, which text a
+    reader wrote could contain); ``when`` false (a form sent back with errors) draws it afresh.
+    """
+    cards = current_app.extensions.get("review_cards")
+    if cards is None or not when or not permissions.is_signed_in(current_user):
+        return Markup(caller())  # noqa: S704 (the template's own output)
+    full_key = ("shared", name, *key, request.script_root)
+    html = cards.get(full_key)
+    token = context.resolve("csrf_token")()
+    if html is None:
+        html = Markup(str(caller()).replace(token, TOKEN))  # noqa: S704 (as above)
+        cards.put(full_key, html)
+    return Markup(str(html).replace(TOKEN, str(escape(token))))  # noqa: S704 (as above)
 
 
 def init_app(app: Flask) -> None:
     megabytes = app.config["CARD_CACHE_MB"]
     if megabytes and not app.debug and not app.config.get("TEMPLATES_AUTO_RELOAD"):
         app.extensions["review_cards"] = Cards(megabytes * 1024 * 1024)
-    app.jinja_env.globals["visitor_card"] = visitor_card
+    app.jinja_env.globals.update(visitor_card=visitor_card, shared=shared)

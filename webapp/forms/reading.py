@@ -139,4 +139,5 @@ def reading_context(user, book, **given) -> dict:
         context["shelf"] = shelves.status_of(user, book)
     if context["read_form"] is None:
         context["read_form"] = ReadForm(formdata=None, data={"status": "finished"})
+        context["read_form_blank"] = True  # the same for every reader: drawn once per book
     return context

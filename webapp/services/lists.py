@@ -7,7 +7,7 @@ never interleave: positions stay 1…n, each once.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.errors import NotAllowed, NotFound, ValidationError
@@ -171,9 +171,15 @@ def remove(actor: User, book_list: BookList, book_id: int) -> None:
     db.session.commit()
 
 
+LISTS_OF = (
+    select(BookList)
+    .where(BookList.user_id == bindparam("user_id"))
+    .order_by(BookList.created_at.desc(), BookList.id.desc())
+)
+
+
 def lists_of(user: User) -> list[BookList]:
-    query = select(BookList).where(BookList.user_id == user.id)
-    return list(db.session.scalars(query.order_by(BookList.created_at.desc(), BookList.id.desc())))
+    return list(db.session.scalars(LISTS_OF, {"user_id": user.id}))
 
 
 def with_counts(user: User) -> list[tuple[BookList, int]]:
@@ -190,11 +196,25 @@ def with_counts(user: User) -> list[tuple[BookList, int]]:
 def including(book: Book, viewer: User | None = None, limit: int = ON_BOOK_PAGE) -> list[BookList]:
     """Lists that include ``book`` that ``viewer`` may see, newest first (one query, makers
     joined)."""
-    query = (
+    kind = privacy.viewer_kind(viewer)
+    params = {"book_id": book.id, "limit": limit}
+    if kind == "reader":
+        params["viewer_id"] = viewer.id
+    return list(db.session.scalars(_INCLUDING[kind], params))
+
+
+def _including(kind: str):
+    """``including`` for one ``privacy.viewer_kind``, built once (see privacy.shown_to_bound)."""
+    return (
         select(BookList)
         .join(ListItem, ListItem.list_id == BookList.id)
-        .where(ListItem.book_id == book.id, privacy.shown_to(viewer, BookList.user_id))
+        .where(
+            ListItem.book_id == bindparam("book_id"),
+            privacy.shown_to_bound(kind, BookList.user_id),
+        )
         .order_by(BookList.created_at.desc(), BookList.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list(db.session.scalars(query))
+
+
+_INCLUDING = {kind: _including(kind) for kind in ("staff", "reader", "visitor")}

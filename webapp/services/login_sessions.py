@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from webapp.extensions import db
 from webapp.models import LoginSession, User
@@ -27,16 +27,23 @@ def open_session(user: User, lifetime: timedelta) -> str:
     return key
 
 
+# Built once: it runs on every signed-in request.
+SESSION_USER = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        LoginSession.key_hash == bindparam("key_hash"),
+        LoginSession.created_at >= bindparam("since", type_=LoginSession.created_at.type),
+    )
+)
+
+
 def session_user(user_id: int, key: str, lifetime: timedelta) -> User | None:
     """The user of a live session (one query), or None once it ended or expired."""
     user = db.session.scalar(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            LoginSession.key_hash == hash_session_key(key),
-            LoginSession.created_at >= utcnow() - lifetime,
-        )
+        SESSION_USER,
+        {"user_id": user_id, "key_hash": hash_session_key(key), "since": utcnow() - lifetime},
     )
     if user is not None:
         user.login_session_key = key

@@ -9,7 +9,7 @@ recounting them per viewer would make every book page a query over all its revie
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import bindparam, exists, or_, select, true
 
 from webapp import permissions
 from webapp.extensions import db
@@ -52,3 +52,25 @@ def audience(owner: User):
         Follow.followee_id == owner.id, Follow.status == "active"
     )
     return or_(User.id == owner.id, User.role.in_(STAFF_ROLES), User.id.in_(followers))
+
+
+def viewer_kind(viewer) -> str:
+    """ "staff", "reader" or "visitor": which form of ``shown_to`` applies to ``viewer``."""
+    if permissions.is_moderator(viewer):
+        return "staff"
+    return "reader" if permissions.is_signed_in(viewer) else "visitor"
+
+
+def shown_to_bound(kind: str, user_id):
+    """``shown_to`` for a ``viewer_kind``, the viewer's id left as the ``viewer_id`` parameter:
+    for statements built once and run with the viewer bound (building costs more than running)."""
+    if kind == "staff":
+        return true()
+    public = ~exists().where(User.id == user_id, User.is_private == true())
+    if kind == "visitor":
+        return public
+    viewer_id = bindparam("viewer_id")
+    followed = select(Follow.followee_id).where(
+        Follow.follower_id == viewer_id, Follow.status == "active"
+    )
+    return or_(public, user_id == viewer_id, user_id.in_(followed))

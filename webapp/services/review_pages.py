@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from webapp import permissions
@@ -81,6 +81,53 @@ COLUMNS = (
 )
 
 
+def _row(values) -> ReviewRow:
+    return ReviewRow(*values[:-3], user=ReviewAuthor(values[2], *values[-3:]))
+
+
+# Built once: a page view only binds the ids (building the statement cost more than running it).
+OWN = (
+    select(*COLUMNS)
+    .join(AUTHOR, AUTHOR.id == Review.user_id)
+    .where(Review.book_id == bindparam("book_id"), Review.user_id == bindparam("user_id"))
+)
+
+
+def own(book: Book, user: User) -> ReviewRow | None:
+    """The reader's own review of ``book`` as a row, hidden or not (its author sees it)."""
+    values = db.session.execute(OWN, {"book_id": book.id, "user_id": user.id}).first()
+    return None if values is None else _row(values)
+
+
+def _page_statement(sort: str, after: bool, kind: str, exclude: bool, limit: int):
+    """A page of reviews for one shape of request, with the ids and the cursor as parameters
+    (``book_id``, ``viewer_id``, ``exclude_id``, ``a``, ``b``); built once per shape."""
+    key = (sort, after, kind, exclude, limit)
+    found = _PAGES.get(key)
+    if found is not None:
+        return found
+    first, second = (
+        (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
+    )
+    query = (
+        select(*COLUMNS)
+        .join(AUTHOR, AUTHOR.id == Review.user_id)
+        .where(Review.book_id == bindparam("book_id"), Review.hidden_at.is_(None))
+        .where(privacy.shown_to_bound(kind, Review.user_id))
+    )
+    if exclude:
+        query = query.where(Review.user_id != bindparam("exclude_id"))
+    if after:
+        a, b = bindparam("a", type_=first.type), bindparam("b", type_=second.type)
+        query = query.where(or_(first < a, and_(first == a, second < b)))
+    query = query.order_by(first.desc(), second.desc()).limit(limit + 1)
+    _PAGES[key] = query
+    return query
+
+
+_PAGES: dict[tuple, object] = {}
+
+
 def for_book(
     book: Book,
     *,
@@ -92,26 +139,18 @@ def for_book(
 ) -> tuple[list[ReviewRow], str | None]:
     """A page of the book's visible reviews by others, and the cursor for the next page;
     reviews by readers whose profile is private to ``viewer`` are left out."""
-    first, second = (
-        (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
-    )
-    query = (
-        select(*COLUMNS)
-        .join(AUTHOR, AUTHOR.id == Review.user_id)
-        .where(Review.book_id == book.id, Review.hidden_at.is_(None))
-        .where(privacy.shown_to(viewer, Review.user_id))
-    )
-    if permissions.is_signed_in(exclude_user):
-        query = query.where(Review.user_id != exclude_user.id)
+    kind = privacy.viewer_kind(viewer)
+    exclude = permissions.is_signed_in(exclude_user)
     cursor = _decode_cursor(after, sort)
+    params = {"book_id": book.id}
+    if kind == "reader":
+        params["viewer_id"] = viewer.id
+    if exclude:
+        params["exclude_id"] = exclude_user.id
     if cursor is not None:
-        a, b = cursor
-        query = query.where(or_(first < a, and_(first == a, second < b)))
-    query = query.order_by(first.desc(), second.desc()).limit(limit + 1)
-    rows = [
-        ReviewRow(*values[:-3], user=ReviewAuthor(values[2], *values[-3:]))
-        for values in db.session.execute(query)
-    ]
+        params["a"], params["b"] = cursor
+    statement = _page_statement(sort, cursor is not None, kind, exclude, limit)
+    rows = [_row(values) for values in db.session.execute(statement, params)]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1], sort) if more and rows else None
