@@ -40,6 +40,8 @@ def queries(app) -> dict[str, str]:
         db.session.remove()
     return {
         "one common word": "the",
+        "two common words": "of the",
+        "a two-letter word": "it",
         "title words": " ".join(title_words[:2]),
         "author surname": surname,
         "author with a typo": typo,

@@ -11,15 +11,23 @@ Two indexes, both written by ``index_book`` in the same transaction as the book:
 misses (a reader typing "tolki" wants Tolkien's books, not Tolstoy's beside them). ISBNs are
 in neither index: a full ISBN is an exact lookup (services.catalog), and a partial number is
 not a search term.
+
+Ranking every match of a query made only of very common words ("the": 60k books of 100k)
+took ~0.4 s, so past ``RANK_LIMIT`` matches only the newest ``RANK_LIMIT`` are ranked (the
+index hands them over in id order, so it stops early) and the rest follow newest first; words
+of one or two letters match whole words, not as prefixes ("it" is not "Italy" or "item").
+bench/search.py measures it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import (
     case,
     column,
+    func,
     literal,
     literal_column,
     select,
@@ -33,6 +41,7 @@ from webapp.extensions import db
 FTS_TABLE = "book_search"
 FUZZY_TABLE = "book_search_fuzzy"
 MAX_TERMS = 8
+RANK_LIMIT = 1000  # matches ranked by relevance at most (a multiple of the page size)
 FUZZY_CANDIDATES = 200  # trigram candidates scored on SQLite
 MIN_SIMILARITY = 0.5  # per query word: share of its trigrams in the closest word ("dune" ≠ "june")
 # Column weights for FTS5's bm25 (title, other titles, subtitle, authors): a title match wins.
@@ -117,36 +126,76 @@ def remove_book(book_id: int) -> None:
             db.session.execute(text(statement), {"id": book_id})
 
 
-def matches(query: str) -> Select | None:
-    """A select of (book_id, rank) for the books ``query`` finds; None if it has no words.
+@dataclass(frozen=True)
+class Hits:
+    """What a query finds: ``ranked`` (book_id, rank; lower is better) and ``ids`` (every
+    match, to count and to page past the ranked ones). ``bounded``: there were more matches
+    than RANK_LIMIT, and ``ranked`` holds only the newest RANK_LIMIT of them."""
 
-    Lower rank is better on both databases.
-    """
+    ranked: Select
+    ids: Select
+    bounded: bool = False
+
+
+def matches(query: str) -> Hits | None:
+    """The books ``query`` finds; None if it has no words."""
     words = terms(query)
     if not words:
         return None
-    exact = _word_matches(words)
-    if db.session.scalar(select(exact.limit(1).subquery().c.book_id)) is not None:
-        return exact
-    near = _near_misses(words)
-    return exact if near is None else near
+    ids = _word_ids(words)
+    capped = select(func.count()).select_from(ids.limit(RANK_LIMIT + 1).subquery())
+    found = db.session.scalar(capped)
+    near = None if found else _near_misses(words)
+    if near is not None:
+        return Hits(near, select(near.subquery().c.book_id))
+    bounded = found > RANK_LIMIT
+    return Hits(_word_matches(words, RANK_LIMIT if bounded else None), ids, bounded)
 
 
-def _word_matches(words: list[str]) -> Select:
-    """Books holding every word as a prefix, with the word index's rank."""
+def _patterns(words: list[str]) -> list[str]:
+    """Each word as a prefix, except words of one or two letters: whole words only."""
+    return [w if len(w) <= 2 else f"{w}*" for w in words]
+
+
+def _tsquery(words: list[str]):
+    patterns = (p.replace("*", ":*") for p in _patterns(words))
+    return db.func.to_tsquery("simple", " & ".join(patterns))
+
+
+def _fts_query(words: list[str]) -> str:
+    return " ".join(f'"{p[:-1]}"*' if p.endswith("*") else f'"{p}"' for p in _patterns(words))
+
+
+_BOOKS = table("books", column("id"), column("search_vector"))
+_FTS = table(FTS_TABLE, column("rowid"))
+
+
+def _word_ids(words: list[str]) -> Select:
+    """Every book holding every word, as book_id only (no ranking: cheap to count)."""
     if _dialect() == "postgresql":
-        tsquery = " & ".join(f"{w}:*" for w in words)
-        books = table("books", column("id"), column("search_vector"))
-        q = db.func.to_tsquery("simple", tsquery)
-        return select(
-            books.c.id.label("book_id"),
-            (-db.func.ts_rank(books.c.search_vector, q)).label("rank"),
-        ).where(books.c.search_vector.op("@@")(q))
-    fts_query = " ".join(f'"{w}"*' for w in words)
-    fts = table(FTS_TABLE, column("rowid"))
-    return select(fts.c.rowid.label("book_id"), literal_column(BM25).label("rank")).where(
-        literal_column(FTS_TABLE).op("MATCH")(fts_query)
+        return select(_BOOKS.c.id.label("book_id")).where(
+            _BOOKS.c.search_vector.op("@@")(_tsquery(words))
+        )
+    return select(_FTS.c.rowid.label("book_id")).where(
+        literal_column(FTS_TABLE).op("MATCH")(_fts_query(words))
     )
+
+
+def _word_matches(words: list[str], newest: int | None = None) -> Select:
+    """Books holding every word, with the word index's rank: all, or only the ``newest``."""
+    if _dialect() == "postgresql":
+        q = _tsquery(words)
+        stmt = select(
+            _BOOKS.c.id.label("book_id"),
+            (-db.func.ts_rank(_BOOKS.c.search_vector, q)).label("rank"),
+        ).where(_BOOKS.c.search_vector.op("@@")(q))
+        key = _BOOKS.c.id
+    else:
+        stmt = select(_FTS.c.rowid.label("book_id"), literal_column(BM25).label("rank")).where(
+            literal_column(FTS_TABLE).op("MATCH")(_fts_query(words))
+        )
+        key = _FTS.c.rowid
+    return stmt if newest is None else stmt.order_by(key.desc()).limit(newest)
 
 
 def _near_misses(words: list[str]) -> Select | None:

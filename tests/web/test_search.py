@@ -97,3 +97,38 @@ def test_word_similarity_matches_pg_trgm_on_the_cases_that_decide():
     assert search.word_similarity("tolkein", "tolkien") == pytest.approx(0.5)
     assert search.word_similarity("dune", "june") < search.MIN_SIMILARITY
     assert search.word_similarity("tolstoy", "tolkein") < search.MIN_SIMILARITY
+
+
+@pytest.fixture
+def common(app, monkeypatch):
+    """Titles full of common words, with the ranking bound made small enough to pass."""
+    monkeypatch.setattr(search, "RANK_LIMIT", 4)
+    older = [make_book(t, ["Old Writer"]) for t in ("The Hobbit", "It", "Italy by Train")]
+    newer = [make_book(f"The Long Title Number {n} of the Series", ["New Writer"]) for n in "12345"]
+    return older, newer
+
+
+def test_a_query_of_common_words_ranks_only_the_newest_matches(client, common, count_queries):
+    """Past RANK_LIMIT matches only the newest are ranked (then the rest, newest first), so a
+    query such as "the" costs the same at 100k books as at 100: bench/search.py."""
+    older, newer = common
+    with count_queries() as queries:
+        _, html = get(client, "/books?q=the")
+    assert 'id="result-count"' in html and "6 books for" in html  # the count stays exact
+    # The newest four, ranked (equal here: ties go by id), then the others, newest first.
+    assert titles(html) == [b.title for b in (*newer[1:], newer[0], older[0])]
+    with count_queries() as plain:
+        get(client, "/books?q=hobbit")
+    # A page across the bound: the ranked part, then the rest (and the rest's authors).
+    assert len(queries) == len(plain) + 2
+
+
+def test_a_common_word_still_finds_its_book(client, common):
+    """Words of one or two letters match whole words ("it" is not "Italy"), and a query with
+    a rarer word beside a common one ranks as before."""
+    _, html = get(client, "/books?q=it")
+    assert titles(html) == ["It"]
+    _, html = get(client, "/books?q=the%20hobbit")
+    assert titles(html)[0] == "The Hobbit"
+    _, html = get(client, "/books?q=ital")
+    assert titles(html) == ["Italy by Train"]

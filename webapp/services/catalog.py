@@ -166,13 +166,17 @@ def browse(query: str = "", sort: str = "newest", page: int = 1, per_page: int =
             stmt = stmt.where(Book.isbn13 == wanted)
             count_stmt = count_stmt.where(Book.isbn13 == wanted)
         else:
-            hits = search.matches(query)
-            if hits is None:
+            found = search.matches(query)
+            if found is None:
                 return Page([], page, per_page, 0)
-            hits = hits.subquery()
-            stmt = stmt.join(hits, hits.c.book_id == Book.id)
-            count_stmt = count_stmt.join(hits, hits.c.book_id == Book.id)
+            ids = found.ids.subquery()
+            count_stmt = select(func.count()).select_from(ids)  # each match is a book
             ranked = sort == "relevance"
+            if ranked and found.bounded:
+                total = db.session.scalar(count_stmt) or 0
+                return Page(_bounded_page(found, page, per_page), page, per_page, total)
+            hits = (found.ranked if ranked else found.ids).subquery()
+            stmt = stmt.join(hits, hits.c.book_id == Book.id)
             if ranked:
                 stmt = stmt.order_by(hits.c.rank, Book.rating_count.desc(), Book.id)
     if not ranked:
@@ -180,6 +184,34 @@ def browse(query: str = "", sort: str = "newest", page: int = 1, per_page: int =
     total = db.session.scalar(count_stmt) or 0
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, page, per_page, total)
+
+
+def _bounded_page(found: search.Hits, page: int, per_page: int) -> list[Book]:
+    """A page of a query with more matches than search.RANK_LIMIT: the ranked newest ones
+    first, then the rest newest first (the order they were taken in), each by LIMIT/OFFSET."""
+    offset, items = (page - 1) * per_page, []
+    if offset < search.RANK_LIMIT:
+        hits = found.ranked.subquery()
+        items = db.session.scalars(
+            select(Book)
+            .join(hits, hits.c.book_id == Book.id)
+            .order_by(hits.c.rank, Book.rating_count.desc(), Book.id)
+            .limit(min(per_page, search.RANK_LIMIT - offset))
+            .offset(offset)
+        ).all()
+    if len(items) < per_page:
+        ids = found.ids.subquery()
+        items = [
+            *items,
+            *db.session.scalars(
+                select(Book)
+                .join(ids, ids.c.book_id == Book.id)
+                .order_by(Book.id.desc())
+                .limit(per_page - len(items))
+                .offset(max(offset, search.RANK_LIMIT))
+            ),
+        ]
+    return list(items)
 
 
 def _order(sort: str):
