@@ -191,13 +191,16 @@ def _bounded_page(found: search.Hits, page: int, per_page: int) -> list[Book]:
     first, then the rest newest first (the order they were taken in), each by LIMIT/OFFSET."""
     offset, items = (page - 1) * per_page, []
     if offset < search.RANK_LIMIT:
+        # The page's ids first (ties: the newer first), then their books: joining all the
+        # ranked ones to books made PostgreSQL scan every book.
         hits = found.ranked.subquery()
+        order = (hits.c.rank, hits.c.book_id.desc())
+        ids = select(hits).order_by(*order).limit(min(per_page, search.RANK_LIMIT - offset))
+        on_page = ids.offset(offset).subquery()
         items = db.session.scalars(
             select(Book)
-            .join(hits, hits.c.book_id == Book.id)
-            .order_by(hits.c.rank, Book.rating_count.desc(), Book.id)
-            .limit(min(per_page, search.RANK_LIMIT - offset))
-            .offset(offset)
+            .join(on_page, on_page.c.book_id == Book.id)
+            .order_by(on_page.c.rank, on_page.c.book_id.desc())
         ).all()
     if len(items) < per_page:
         ids = found.ids.subquery()
