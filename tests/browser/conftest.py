@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from tests.client import csrf_from
 from tests.conftest import config_for, migrate_to_head, require
+from tests.factories import UserFactory
 from webapp import create_app
 from webapp.services import demo
 
@@ -113,6 +114,7 @@ def page(request, _tabs, chromium, live_server):
     page = _tabs[key]
     page.js_enabled = request.param
     page.chromium = chromium
+    page.live_server = live_server
     page.axe_checker = None if request.param else request.getfixturevalue("axe_checker")
     errors: list[str] = []
 
@@ -206,12 +208,26 @@ def live_data(live_server):
 
 
 def sign_up(page, prefix: str = "reader") -> str:
-    """A new reader signed up through the form (the live server lets them post at once)."""
+    """A new reader, signed in: for the journeys that start signed in rather than test signing
+    up (test_accounts_journey and test_mail_journey do that through the pages).
+
+    The reader is made by the factories in the live server's database and signed in by posting
+    the real login form from the tab's own context, so the browser holds the session cookie;
+    no page is drawn and no production-cost password hash is made.
+    """
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    page.goto("/signup")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.com")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome to Colophon")
+    app = LIVE_APPS[page.live_server]
+    with app.app_context():
+        from webapp.extensions import db
+
+        UserFactory()(name)
+        db.session.remove()
+    login = f"{page.live_server}/login"
+    token = csrf_from(page.request.get(login).text())
+    answer = page.request.post(
+        login,
+        form={"login": name, "password": UserFactory.password, "csrf_token": token},
+        max_redirects=0,
+    )
+    assert answer.status == 303, f"signing in {name} answered {answer.status}"
     return name
