@@ -102,10 +102,10 @@ def _tabs(chromium):
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
 def page(request, _tabs, chromium, live_server):
     """A browser tab with JavaScript on and off, reused across tests but reset between them:
-    no cookies (so nobody is signed in), the default viewport and colour scheme, no routes, and
-    no event handlers left from the last test. Every test starts by navigating, which replaces
-    whatever document the last one left; the teardown moves to a static file first, so nothing
-    the last page does reaches the next test's console check."""
+    no cookies (so nobody is signed in), an empty HTTP cache, the default viewport and colour
+    scheme, no routes, and no event handlers left from the last test. Every test starts by
+    navigating, which replaces whatever document the last one left; the teardown moves to a
+    static file first, so nothing the last page does reaches the next test's console check."""
     key = (live_server, request.param)
     if key not in _tabs:
         context = chromium.new_context(base_url=live_server, java_script_enabled=request.param)
@@ -140,16 +140,21 @@ def page(request, _tabs, chromium, live_server):
         yield page
     finally:
         del page.on, page.once
+        page.unroute_all()
         try:
             page.goto("/favicon.ico")
         finally:
             for event, handler in handlers:
                 page.remove_listener(event, handler)
-            page.unroute_all()
             page.set_viewport_size(VIEWPORT)
             page.emulate_media(media="null", color_scheme="light")
             page.context.clear_cookies()
             page.context.clear_permissions()
+            # As a new context would: no cached fonts or pages (test_layout's font-swap check
+            # refuses the fonts and must see them refused).
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Network.clearBrowserCache")
+            cdp.detach()
     assert errors == [], f"browser console errors: {errors}"
 
 
