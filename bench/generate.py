@@ -717,10 +717,8 @@ def verify(database_url: str, *, sample: int = 300, seed: int = 2) -> list[str]:
         from webapp import search
 
         for book in s.scalars(select(Book).where(Book.id.in_(ids[:20]))):
-            query = search.matches(book.title)
-            found = (
-                set(s.scalars(select(query.subquery().c.book_id))) if query is not None else set()
-            )
+            hits = search.matches(book.title)
+            found = set(s.scalars(hits.ids)) if hits is not None else set()
             if book.id not in found:
                 problems.append(f"book {book.id} is not found by searching its title")
         s.remove()
