@@ -176,7 +176,12 @@ def test_the_font_swap_moves_almost_nothing(page, book_path, viewport):
         page.goto(path)
         without = page.evaluate(POSITIONS)
         assert len(with_fonts) == len(without) > 5
-        shifts = [abs(a - b) for a, b in zip(with_fonts, without, strict=True)]
+        # As CLS does, count what is in the first screenful: further down, a long title from
+        # another test's data may wrap one line differently in the fallback face.
+        height = viewport["height"]
+        pairs = zip(with_fonts, without, strict=True)
+        shifts = [abs(a - b) for a, b in pairs if min(a, b) < height]
+        assert len(shifts) > 5
         assert max(shifts) <= 24 and sum(shifts) / len(shifts) <= 4, (path, shifts)
     # The refused fonts are the page's only console errors.
     assert set(page.console_errors) == {"Failed to load resource: net::ERR_FAILED"}

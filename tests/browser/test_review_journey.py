@@ -194,7 +194,9 @@ def write_without_stars(page) -> None:
     mine.get_by_role("link", name="Edit your review").click()
     no_rating = page.locator("#review-form").get_by_label("No rating")
     expect(no_rating).to_be_checked()
+    expect_focus(page, "#review-form .form-heading")  # the swap's own focus first, then ours
     no_rating.focus()
+    expect(no_rating).to_be_focused()
     for _ in range(8):
         page.keyboard.press("ArrowRight")
     expect(page.get_by_label("4 stars", exact=True)).to_be_checked()
