@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String, Text, false, select
+from sqlalchemy import Boolean, Index, String, Text, false, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -26,6 +26,16 @@ def _fold_username(context) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        # The few private readers: a signed-in book page asks "is this reviewer private?" of
+        # every review it lists, and without this PostgreSQL answered by scanning all users.
+        Index(
+            "ix_users_private",
+            "id",
+            sqlite_where=text("is_private"),
+            postgresql_where=text("is_private"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(30))
