@@ -222,9 +222,11 @@ def test_pages_link_hashed_assets(client):
     ):
         assert asset_href(html, pattern)
     assert "/vendor/htmx.min.js" not in html
-    # No font preload: it took bandwidth from the stylesheet (first paint ~0.5 s later on a
-    # throttled phone); metric-matched fallback faces make the later swap shift nothing.
-    assert 'rel="preload"' not in html
+    # One preload, the body face, hashed and fetched in CORS mode (as @font-face fetches it).
+    preloads = re.findall(r'<link rel="preload"[^>]*>', html)
+    assert len(preloads) == 1
+    assert re.search(r'href="[^"]*literata-latin-wght-normal\.[0-9a-f]{12}\.woff2"', preloads[0])
+    assert 'as="font"' in preloads[0] and "crossorigin" in preloads[0]
     assert len(re.findall(r'<link rel="stylesheet"', html)) == 1
 
 
