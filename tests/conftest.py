@@ -300,6 +300,14 @@ def auth(web) -> AuthActions:
 
 
 @pytest.fixture
+def reader(users, auth):
+    """A reader, signed in on ``client``."""
+    user = users("reader")
+    auth.login("reader")
+    return user
+
+
+@pytest.fixture
 def count_queries(app):
     """Counts SQL statements run inside the ``with`` block: ``with count_queries() as n: …``.
 

@@ -11,19 +11,10 @@ from tests.factories import make_book, make_review
 from webapp.errors import NotAllowed, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, Review, ShelfEntry
-from webapp.models.book import bayesian_score
+from webapp.models.book import KEPT_AGGREGATES, bayesian_score
 from webapp.services import recount, reviews, shelves
 
-AGGREGATES = (
-    "rating_count",
-    "rating_sum",
-    "review_count",
-    "stars_1",
-    "stars_2",
-    "stars_3",
-    "stars_4",
-    "stars_5",
-)
+AGGREGATES = tuple(name for name in KEPT_AGGREGATES if name != "bayes_score")
 
 
 def aggregates(book: Book) -> dict:

@@ -11,13 +11,6 @@ from webapp.models import User
 PW = "correct horse battery"
 
 
-@pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login()
-    return user
-
-
 def test_account_page(client, reader):
     html = client.get("/account").get_data(as_text=True)
     assert "reader@example.com" in html

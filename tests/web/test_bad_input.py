@@ -19,13 +19,6 @@ PW = "correct horse battery"
 
 
 @pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login()
-    return user
-
-
-@pytest.fixture
 def book(app):
     return make_book("Dune", isbn="9780441013593")
 

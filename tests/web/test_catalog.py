@@ -246,13 +246,6 @@ GOOD = {
 }
 
 
-@pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login()
-    return user
-
-
 def test_add_book_needs_login(client, web):
     response = client.get("/books/new")
     assert response.status_code == 303 and "/login?next=/books/new" in response.headers["Location"]

@@ -18,13 +18,6 @@ def book(app):
     return make_book("Dune", authors=("Frank Herbert",), language="en", year=1965)
 
 
-@pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login("reader")
-    return user
-
-
 def html_of(response) -> str:
     return response.get_data(as_text=True)
 

@@ -19,13 +19,6 @@ def book(app):
     return make_book("Middlemarch", authors=("George Eliot",), pages=880)
 
 
-@pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login("reader")
-    return user
-
-
 def page(client, book) -> str:
     return client.get(f"/books/{book.id}-{book.slug}").get_data(as_text=True)
 

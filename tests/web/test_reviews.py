@@ -27,13 +27,6 @@ def book(app):
 
 
 @pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login("reader")
-    return user
-
-
-@pytest.fixture
 def other_review(users, book):
     return make_review(users("other"), book, "2", title="Too slow", body="*Sand.*", spoiler=True)
 

@@ -19,13 +19,6 @@ def book(app):
     return make_book("Dune", authors=("Frank Herbert",))
 
 
-@pytest.fixture
-def reader(users, auth):
-    user = users("reader")
-    auth.login("reader")
-    return user
-
-
 def page_of(book) -> str:
     return f"/books/{book.id}-dune"
 
