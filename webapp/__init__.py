@@ -121,7 +121,8 @@ def register_hooks(app: Flask) -> None:
         avatar_tone=avatars.tone,
     )
 
-    from webapp import caching, card_cache
+    from webapp import caching, card_cache, reader_cache
 
     caching.init_app(app)
     card_cache.init_app(app)
+    reader_cache.init_app(app)

@@ -269,6 +269,8 @@ class PageCache:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         plan = self._plan(environ)
         if plan is None:
+            if environ.get("REQUEST_METHOD") == "GET" and self.app.extensions.get("reader_cache"):
+                return self._fill_reader(environ, start_response)
             return self.wsgi_app(environ, start_response)
         key, tag = plan[0], plan[1]
         if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(tag):
@@ -309,6 +311,34 @@ class PageCache:
             self.store.put(key, (tag, headers, content))
         return [content]
 
+    def _fill_reader(self, environ, start_response):
+        """A signed-in reader's page that Flask marked for keeping (webapp/reader_cache.py),
+        stored as sent when it set no cookie."""
+        from webapp.reader_cache import KEEP
+
+        seen: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        plan = environ.get(KEEP)
+        headers = seen.get("headers") or []
+        if plan is None or not seen.get("status", "").startswith("200 "):
+            return body
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        store = self.app.extensions["reader_cache"]
+        if len(content) <= max(store.max_bytes // 8, 1):
+            store.put(plan[0], (plan[1], headers, content))
+        return [content]
+
 
 @functools.lru_cache(maxsize=4096)
 def _match(adapter, path: str) -> tuple[str, dict] | None:
@@ -328,16 +358,21 @@ def lookup_engine(engine: Engine) -> Engine | DirectReader:
     return DirectReader(engine, engine.pool.size() if hasattr(engine.pool, "size") else 5)
 
 
-def store_for(app: Flask):
-    """The configured store, or None when ``PAGE_CACHE=off``."""
+def store_for(app: Flask, megabytes: int | None = None, suffix: str = ""):
+    """The configured store (``megabytes``: the page cache's own budget when None), or None
+    when ``PAGE_CACHE=off``. ``suffix`` follows the prefix of its keys in Redis (readers'
+    pages have their own, with their own budget)."""
     kind = app.config.get("PAGE_CACHE", "memory")
-    max_bytes = app.config.get("PAGE_CACHE_MB", 64) * 1024 * 1024
+    if megabytes is None:
+        megabytes = app.config.get("PAGE_CACHE_MB", 64)
+    max_bytes = megabytes * 1024 * 1024
     if kind == "off":
         return None
     if kind == "redis":
         url = app.config.get("PAGE_CACHE_REDIS_URL") or app.config.get("REDIS_URL")
         if url:
-            return RedisStore(url, max_bytes, app.config.get("PAGE_CACHE_PREFIX", "colophon:page:"))
+            base = app.config.get("PAGE_CACHE_PREFIX", "colophon:page:")
+            return RedisStore(url, max_bytes, base + suffix)
         log.warning("PAGE_CACHE=redis without REDIS_URL: keeping pages in memory")
     return MemoryStore(max_bytes)
 

@@ -60,14 +60,19 @@ def test_a_review_moves_only_its_own_book_page(app, dune, users):
     assert versions.for_page("books.detail", {"book_id": other.id}) == before[other.id]
 
 
-def test_a_sign_in_or_a_page_view_moves_nothing(app, dune, client, auth, users):
+def test_a_sign_in_moves_only_the_readers_own_version_and_a_page_view_nothing(
+    app, dune, client, auth, users
+):
     book, _ = dune
-    users("reader")
-    before = db.session.execute(db.text("SELECT kind, key, v FROM versions")).all()
+    reader = users("reader")
+    everything = db.text("SELECT kind, key, v FROM versions ORDER BY kind, key")
+    before = db.session.execute(everything).all()
     auth.login("reader")
+    after = db.session.execute(everything).all()
+    assert [(kind, key) for kind, key, _ in set(after) - set(before)] == [("reader", reader.id)]
     client.get(f"/books/{book.id}-{book.slug}")
     client.get("/u/paul")
-    assert db.session.execute(db.text("SELECT kind, key, v FROM versions")).all() == before
+    assert db.session.execute(everything).all() == after
 
 
 def test_a_rolled_back_change_moves_nothing(app, dune):

@@ -194,3 +194,47 @@ def test_matrix_write_moves_the_versions_of_the_pages_it_changes(matrix, transac
             db.session.expire_all()
             still = [p for p in pages if page_versions(app, p) == before[p]]
             assert still == [], f"POST {case.url(rows)} as {role} left these pages' versions"
+
+
+# POSTs that answer 303 yet change nothing in the database for the matrix's rows, or change
+# the account a link's token names rather than the signed-in one.
+UNCHANGED = {
+    "lists.add": "the book is already on the list",
+    "lists.place": "one book: its place does not change",
+    "books.remove_cover": "the book has no cover",
+    "account.remove_avatar": "the reader has no picture",
+    "reads.delete_goal": "the reader had no goal",
+    "mail.unsubscribe": "the token's account",
+    "recovery.confirm_email": "the token's account",
+}
+NO_OP_URLS = ("/up", "/down")  # one book on the list: up and down move nothing
+
+
+@pytest.mark.parametrize("endpoint", POSTS)
+def test_matrix_write_moves_the_actors_own_version(matrix, transaction, endpoint):
+    """Whatever a POST changes, the reader who sent it sees it on their next page: their kept
+    pages (webapp/reader_cache.py) are checked against their own version, which moved."""
+    app, rows = matrix
+    first = Browserless(app.test_client())
+    first.token()
+    for case in (c for c in ROUTES[endpoint] if c.method == "POST"):
+        role = next((r for r in PREFERRED if case.expect[r] == 303), None)
+        if role is None or endpoint in UNCHANGED or endpoint.startswith("auth."):
+            continue
+        with transaction.rolled_back():  # rows are read inside: the session's turn is here
+            actor = rows.users[role]
+            if case.url(rows).endswith(NO_OP_URLS):
+                continue
+            if "/restore" in case.url(rows):
+                from webapp.services import moderation
+
+                moderation.hide(rows.users["admin"], rows.review, "Checking")
+            data = case.data(rows)
+            if "delete-password" in data:
+                data = {"delete-password": UserFactory.password}
+            client = signed_in_as(app, actor, first.client.csrf)  # a session row: it moves
+            before = versions.current([("reader", actor.id)])
+            response = Browserless(client).post(case.url(rows), data)
+            assert response.status_code == 303, (case.url(rows), role, response.status_code)
+            moved = versions.current([("reader", actor.id)]) != before
+            assert moved, f"POST {case.url(rows)} as {role} left the reader's own version"

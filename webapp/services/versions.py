@@ -13,6 +13,9 @@ change replaces is decided here, in one place, from the rows the session flushes
 - ``site``: every page. A reader's rename, suspension, role change, privacy or deletion, a
   book's title/cover/authors or a merge replace it, rather than finding every page that shows
   the name or the book: such changes are rare, and finding the pages would cost more.
+- ``reader:<id>``: what a signed-in reader sees of their own (webapp/reader_cache.py): moved by
+  every write made in their requests, by every row that names them (a column referring to
+  ``users``: a notice, a follow, a report, a vote, a hidden review) and with their profile.
 
 Changes made with SQL statements instead of ORM objects (vote counts, bulk moves, deletes by
 condition) ``touch()`` what they change. The new values are written in ``before_commit``,
@@ -55,6 +58,7 @@ from webapp.models import (
     Version,
 )
 from webapp.models.book import KEPT_AGGREGATES
+from webapp.services import reader_versions as readers
 from webapp.version_reads import DirectReader
 
 Key = tuple[str, int]
@@ -103,6 +107,7 @@ USER_EVERYWHERE = frozenset(
     }
 )
 _PENDING = "versions.pending"
+_WRITING = "versions.writing"
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -229,6 +234,7 @@ def touch(
     pending["keys"].update(("book", i) for i in _ids(book))
     pending["keys"].update(("user", i) for i in _ids(user))
     pending["reviews"].update(_ids(review))
+    readers.mark_current(pending["readers"])
     if book is not None or review is not None or catalog:
         pending["keys"].add(CATALOG)
     if site:
@@ -236,7 +242,9 @@ def touch(
 
 
 def _pending(session: Session) -> dict:
-    return session.info.setdefault(_PENDING, {"keys": set(), "reviews": set(), "reads": set()})
+    return session.info.setdefault(
+        _PENDING, {"keys": set(), "reviews": set(), "reads": set(), "readers": set()}
+    )
 
 
 def _changed(obj) -> set[str]:
@@ -252,6 +260,7 @@ def _changed(obj) -> set[str]:
 def _collect(session: Session, obj, is_new: bool, is_deleted: bool) -> None:
     """What a flushed row changes (see the module docstring for the kinds)."""
     pending = _pending(session)
+    pending["readers"].update(readers.named(obj, is_new))
     keys = pending["keys"]
     match obj:
         case Review():
@@ -301,6 +310,8 @@ def _collect(session: Session, obj, is_new: bool, is_deleted: bool) -> None:
 
 
 def _after_flush(session: Session, flush_context) -> None:
+    if session.new or session.deleted or session.dirty:
+        readers.mark_current(_pending(session)["readers"])
     for obj in session.new:
         _collect(session, obj, is_new=True, is_deleted=False)
     for obj in session.deleted:
@@ -322,6 +333,9 @@ def _resolve(session: Session, pending: dict) -> set[Key]:
     if pending["reads"]:
         users = session.scalars(select(Read.user_id).where(Read.id.in_(pending["reads"])))
         keys.update(("user", u) for u in users)
+    # A reader's own view moves with their profile and with every row naming them.
+    readers = pending["readers"] | {i for kind, i in keys if kind == "user"}
+    keys.update(("reader", i) for i in readers)
     return keys
 
 
@@ -345,7 +359,20 @@ def _before_commit(session: Session) -> None:
         return
     keys = _resolve(session, pending)
     if keys:
-        _write(session, keys)
+        session.info[_WRITING] = True
+        try:
+            _write(session, keys)
+        finally:
+            session.info.pop(_WRITING, None)
+
+
+def _statement_write(state) -> None:
+    """An UPDATE, DELETE or INSERT statement run in a reader's request (marking notices read,
+    undoing an import) moves that reader's version like an ORM change would."""
+    if (state.is_update or state.is_delete or state.is_insert) and not state.session.info.get(
+        _WRITING
+    ):
+        readers.mark_current(_pending(state.session)["readers"])
 
 
 def _forget(session: Session, transaction) -> None:
@@ -363,3 +390,4 @@ def init_app() -> None:
     event.listen(FlaskSession, "after_flush", _after_flush)
     event.listen(FlaskSession, "before_commit", _before_commit)
     event.listen(FlaskSession, "after_transaction_end", _forget)
+    event.listen(FlaskSession, "do_orm_execute", _statement_write)
