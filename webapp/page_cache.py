@@ -28,13 +28,9 @@ not read them again.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from flask import Flask
 from itsdangerous import BadSignature
@@ -44,14 +40,14 @@ from werkzeug.http import parse_cookie, parse_etags
 from werkzeug.routing import RequestRedirect
 from werkzeug.wsgi import get_host
 
-from webapp import caching
+from webapp import caching, reader_cache
 from webapp.extensions import db
+from webapp.page_stores import MemoryStore, RedisStore
 from webapp.services import versions
 from webapp.version_reads import DirectReader
 
 log = logging.getLogger(__name__)
 
-Entry = tuple[str, list[tuple[str, str]], bytes]  # ETag, headers, body
 ENCODINGS = ("br", "gzip")
 
 
@@ -76,113 +72,6 @@ def encoding_family(accept: str) -> str:
     return best if best_q > 0 else "identity"
 
 
-def _size(key: str, entry: Entry) -> int:
-    return len(key) + len(entry[0]) + len(entry[2]) + sum(len(k) + len(v) for k, v in entry[1])
-
-
-class MemoryStore:
-    """Least recently used out first, past ``max_bytes`` (one per process)."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._entries: OrderedDict[str, tuple[Entry, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Entry | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
-
-    def put(self, key: str, entry: Entry) -> None:
-        size = _size(key, entry)
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
-            self._entries[key] = (entry, size)
-            self.size += size
-            while self.size > self.max_bytes and self._entries:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self.size -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.size = 0
-
-
-# KEYS: entry, sizes (hash), recency (sorted set), total; ARGV: value, size, now, cap.
-_PUT = """
-local old = redis.call('HGET', KEYS[2], KEYS[1])
-if old then redis.call('DECRBY', KEYS[4], old) end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], KEYS[1])
-local total = redis.call('INCRBY', KEYS[4], ARGV[2])
-local cap = tonumber(ARGV[4])
-while total > cap do
-  local oldest = redis.call('ZPOPMIN', KEYS[3])
-  if #oldest == 0 then break end
-  local size = redis.call('HGET', KEYS[2], oldest[1])
-  redis.call('DEL', oldest[1])
-  redis.call('HDEL', KEYS[2], oldest[1])
-  if size then total = redis.call('DECRBY', KEYS[4], size) end
-end
-return total
-"""
-
-
-class RedisStore:
-    """Shared by every process; least recently used out first past ``max_bytes`` (atomic)."""
-
-    def __init__(self, url: str, max_bytes: int, prefix: str = "colophon:page:"):
-        import redis
-
-        self.errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.max_bytes = max_bytes
-        self.prefix = prefix
-        self.sizes, self.recency, self.total = (prefix + n for n in ("sizes", "lru", "total"))
-        self._put = self.client.register_script(_PUT)
-
-    def _key(self, key: str) -> str:
-        return self.prefix + "e:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-
-    def get(self, key: str) -> Entry | None:
-        name = self._key(key)
-        try:
-            pipe = self.client.pipeline(transaction=False)
-            pipe.get(name)
-            pipe.zadd(self.recency, {name: time.time()}, xx=True)
-            raw, _ = pipe.execute()
-        except self.errors as exc:
-            log.warning("page cache: Redis get failed: %s", exc)
-            return None
-        if raw is None:
-            return None
-        head, _, body = raw.partition(b"\n")
-        etag, headers = json.loads(head)
-        return etag, [tuple(h) for h in headers], body
-
-    def put(self, key: str, entry: Entry) -> None:
-        etag, headers, body = entry
-        value = json.dumps([etag, headers]).encode() + b"\n" + body
-        keys = [self._key(key), self.sizes, self.recency, self.total]
-        try:
-            self._put(keys=keys, args=[value, len(value), time.time(), self.max_bytes])
-        except self.errors as exc:
-            log.warning("page cache: Redis put failed: %s", exc)
-
-    def clear(self) -> None:
-        names = list(self.client.scan_iter(match=self.prefix + "*"))
-        if names:
-            self.client.delete(*names)
-
-
 class PageCache:
     """The WSGI layer (see the module docstring)."""
 
@@ -197,30 +86,38 @@ class PageCache:
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self.max_entry = max(store.max_bytes // 8, 1)
+        self.lifetime = timedelta(seconds=app.config["REMEMBER_COOKIE_DURATION"])
         with app.app_context():
             self.engine = lookup_engine(db.engine)
 
     # -- who and what ----------------------------------------------------------------------
 
-    def _session_state(self, environ: dict) -> str | None:
+    @property
+    def readers(self):
+        """Signed-in readers' kept pages (webapp/reader_cache.py), or None."""
+        return self.app.extensions.get("reader_cache")
+
+    def _session_state(self, environ: dict) -> str | tuple | None:
         """ "none" (no session cookie), "visitor" (one that neither signs in nor carries a
-        message), or None: the request is Flask's."""
+        message), ("reader", id, session key, CSRF secret) for a signed-in reader whose page
+        may be kept, or None: the request is Flask's."""
         header = environ.get("HTTP_COOKIE")
         if not header:
             return "none"
         cookies = parse_cookie(header)
-        if self.remember_cookie in cookies:
-            return None
         raw = cookies.get(self.session_cookie)
         if raw is None:
-            return "none"
+            return None if self.remember_cookie in cookies else "none"
         serializer = self.app.session_interface.get_signing_serializer(self.app)
         try:
             max_age = int(self.app.permanent_session_lifetime.total_seconds())
             data = serializer.loads(raw, max_age=max_age) if serializer else {}
         except BadSignature:
             data = {}  # Flask ignores it too: a visitor
-        if "_user_id" in data or "_flashes" in data:
+        if "_user_id" in data:
+            found = reader_cache.reader_of(data) if self.readers is not None else None
+            return ("reader", *found) if found else None
+        if self.remember_cookie in cookies or "_flashes" in data:
             return None
         return "visitor"
 
@@ -249,6 +146,8 @@ class PageCache:
         if route is None:
             return None
         endpoint, args = route
+        if isinstance(state, tuple):
+            return self._reader_plan(environ, state, endpoint, args, path)
         try:
             page_versions = versions.for_page(endpoint, args, self.engine)
         except Exception:  # the database is Flask's to report (503 page, logs)
@@ -264,15 +163,43 @@ class PageCache:
         environ["colophon.page"] = (endpoint, args, page_versions)
         return key, tag, state, family
 
+    def _reader_plan(self, environ: dict, state: tuple, endpoint: str, args: dict, path: str):
+        """A signed-in reader's kept page: the versions and the session read in one query."""
+        if endpoint not in reader_cache.PAGES:
+            return None
+        _, reader, session_key, secret = state
+        keys = [*reader_cache.PAGES[endpoint](args), ("reader", reader)]
+        try:
+            found = reader_cache.read(keys, reader, session_key, self.lifetime, self.engine)
+        except Exception:  # the database is Flask's to report
+            log.warning("reader cache: versions lookup failed", exc_info=True)
+            return None
+        if found is None:
+            return None  # not a live session: Flask-Login decides what the request is
+        mode = caching.fragment_mode(
+            lambda name: environ.get(f"HTTP_{name.upper().replace('-', '_')}")
+        )
+        family = encoding_family(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        query = environ.get("QUERY_STRING", "")
+        key, tag = reader_cache.key_and_tag(
+            self.app, reader, secret, path, query, mode, family, found
+        )
+        environ[reader_cache.PLAN] = (key, tag, reader)
+        return key, tag, state, family
+
     # -- answering -------------------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         plan = self._plan(environ)
         if plan is None:
-            if environ.get("REQUEST_METHOD") == "GET" and self.app.extensions.get("reader_cache"):
-                return self._fill_reader(environ, start_response)
             return self.wsgi_app(environ, start_response)
         key, tag = plan[0], plan[1]
+        if isinstance(plan[2], tuple):  # a signed-in reader's own copy, never a 304
+            entry = self.readers.get(key)
+            if entry is not None and entry[0] == tag:
+                start_response("200 OK", [*entry[1], ("X-Reader-Cache", "hit")])
+                return [entry[2]]
+            return self._fill_reader(environ, start_response)
         if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(tag):
             start_response("304 Not Modified", caching.not_modified_headers(self.app, tag))
             return []
@@ -314,8 +241,6 @@ class PageCache:
     def _fill_reader(self, environ, start_response):
         """A signed-in reader's page that Flask marked for keeping (webapp/reader_cache.py),
         stored as sent when it set no cookie."""
-        from webapp.reader_cache import KEEP
-
         seen: dict = {}
 
         def capture(status, headers, exc_info=None):
@@ -323,7 +248,7 @@ class PageCache:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, capture)
-        plan = environ.get(KEEP)
+        plan = environ.get(reader_cache.KEEP)
         headers = seen.get("headers") or []
         if plan is None or not seen.get("status", "").startswith("200 "):
             return body
@@ -334,8 +259,8 @@ class PageCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        store = self.app.extensions["reader_cache"]
-        if len(content) <= max(store.max_bytes // 8, 1):
+        store = self.readers
+        if store is not None and len(content) <= max(store.max_bytes // 8, 1):
             store.put(plan[0], (plan[1], headers, content))
         return [content]
 

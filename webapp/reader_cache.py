@@ -9,10 +9,13 @@ own (``reader:<id>``, services/versions.py: moved by any write in their requests
 row naming them) are the ones it was drawn under. A reader coming back to a book page (the
 back button: signed-in pages are ``no-store``, so the browser asks again) gets it from here.
 
-- **Who**: Flask-Login has loaded the reader as on every request (a suspended reader or an
-  ended session is a visitor before this runs); a message waiting (flash) goes to the view.
-- **Stored** by the WSGI layer (webapp/page_cache.py) from what Flask finally sent, only for a
-  200 HTML page the view drew for the same reader and a response that set no cookie.
+- **Answered** by the WSGI layer in front of Flask (webapp/page_cache.py) with one query that
+  reads the versions *and* checks the session as Flask-Login's loader would
+  (``session_live``: the session row exists, is within its lifetime, the reader is not
+  suspended); anything else — no CSRF secret yet, a message waiting, a remember cookie being
+  set — goes to Flask.
+- **Stored** by that layer from what Flask finally sent, only when Flask drew the page for the
+  same reader (``mark``), answered 200 HTML and set no cookie.
 - **Where**: the page cache's kinds of store (memory per process, or Redis), a budget of its
   own (``READER_CACHE_MB``; 0: off). Off with the page cache.
 """
@@ -20,67 +23,88 @@ back button: signed-in pages are ``no-store``, so the browser asks again) gets i
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, request, session
 from flask_login import current_user
 
 from webapp import caching
+from webapp.models.user import hash_session_key
 from webapp.services import versions
 
 # Pages kept per reader → the versions they are drawn from besides the reader's own.
 PAGES = {"books.detail": versions.PAGES["books.detail"]}
+PLAN = "colophon.reader_plan"  # WSGI environ: (key, tag, reader id) read in front of Flask
 KEEP = "colophon.reader_keep"  # WSGI environ: (key, tag) of a page the layer may store
-DROPPED_HEADERS = frozenset({"content-length", "x-page-cache", "x-reader-cache"})
+
+_SESSION_ROW = (
+    "SELECT 'session', s.user_id, 0, s.created_at, u.suspended_until FROM login_sessions s"
+    " JOIN users u ON u.id = s.user_id WHERE s.user_id = {p} AND s.key_hash = {p}"
+)
 
 
-def _plan() -> tuple[str, str] | None:
-    """(key, tag) for this request, or None when it is not one to serve or keep."""
-    if request.method != "GET" or request.endpoint not in PAGES:
+def reader_of(data: dict) -> tuple[int, str, str] | None:
+    """(reader id, session key, CSRF secret) from a signed-in session's data, or None when the
+    request is Flask's: a message waiting, a remember cookie to set or clear, no CSRF secret
+    yet (the page would mint it), or an id Flask-Login's loader would refuse."""
+    if "_flashes" in data or "_remember" in data:
         return None
-    if not current_user.is_authenticated or "_flashes" in session:
+    user_id, _, key = str(data.get("_user_id", "")).partition(":")
+    secret = data.get("csrf_token")
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18 or not key:
         return None
-    secret = session.get("csrf_token")
-    if not secret:
-        return None  # the page would mint the session's token: drawn, not kept
-    from webapp.page_cache import encoding_family
+    return (int(user_id), key, str(secret)) if secret else None
 
-    layer = current_app.extensions.get("page_cache_layer")
-    keys = [*PAGES[request.endpoint](request.view_args or {}), ("reader", current_user.id)]
-    found = versions.current(keys, layer.engine if layer is not None else None)
-    mode = caching.fragment_mode(request.headers.get)
-    family = encoding_family(request.headers.get("Accept-Encoding", ""))
-    session_hash = hashlib.blake2b(str(secret).encode(), digest_size=8).hexdigest()
-    query = request.query_string.decode("latin-1")
-    key = f"{current_user.id}|{session_hash}|{request.path}?{query}|{mode}|{family}"
+
+def _when(value) -> datetime | None:
+    """A time as the driver hands it back (SQLite: text), aware in UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def read(keys: list, reader: int, key: str, lifetime: timedelta, engine) -> dict | None:
+    """The versions of ``keys`` (0 for one never changed), or None when the session is not
+    live — ended, expired, or its reader suspended: the same rules as
+    ``login_sessions.session_user`` and ``sessions.load_user``, in the same query."""
+    where = " OR ".join(['(kind = {p} AND "key" = {p})'] * len(keys))
+    # Only placeholders are formatted in: the values go as parameters.
+    sql = f'SELECT kind, "key", v, NULL, NULL FROM versions WHERE {where} UNION ALL {_SESSION_ROW}'  # noqa: S608
+    params = (*(part for k in keys for part in k), reader, hash_session_key(key))
+    rows = versions.read_sql(sql, params, engine)
+    now = datetime.now(UTC)
+    live = any(
+        kind == "session"
+        and _when(created) >= now - lifetime
+        and not ((until := _when(suspended)) is not None and until > now)
+        for kind, _, _, created, suspended in rows
+    )
+    if not live:
+        return None
+    found = {(kind, k): v for kind, k, v, _, _ in rows if kind != "session"}
+    return {k: found.get(k, 0) for k in keys}
+
+
+def key_and_tag(
+    app: Flask, reader: int, secret: str, path: str, query: str, mode: str, family: str, found
+) -> tuple[str, str]:
+    session_hash = hashlib.blake2b(secret.encode(), digest_size=8).hexdigest()
+    key = f"{reader}|{session_hash}|{path}?{query}|{mode}|{family}"
     day = datetime.now(UTC).date().isoformat()
-    source = f"{caching.build_id(current_app)}|{key}|{day}|{tuple(found.values())}"
+    source = f"{caching.build_id(app)}|{key}|{day}|{tuple(found.values())}"
     return key, hashlib.blake2b(source.encode(), digest_size=12).hexdigest()
 
 
-def serve() -> Response | None:
-    """``before_request``: the reader's stored copy when it is current."""
-    store = current_app.extensions.get("reader_cache")
-    if store is None:
-        return None
-    plan = _plan()
-    if plan is None:
-        return None
-    key, tag = plan
-    entry = store.get(key)
-    if entry is not None and entry[0] == tag:
-        g.reader_cache_hit = True
-        headers = [(k, v) for k, v in entry[1] if k.lower() not in DROPPED_HEADERS]
-        return Response(entry[2], headers=[*headers, ("X-Reader-Cache", "hit")])
-    g.reader_cache_plan = (key, tag, current_user.id)
-    return None
-
-
-def mark(response: Response) -> Response:
-    """``after_request``: let the WSGI layer keep a page drawn for the reader it was planned for."""
-    plan = g.get("reader_cache_plan")
+def mark(response):
+    """``after_request``: let the layer keep a page Flask drew for the reader it was planned
+    for, with no message shown."""
+    plan = request.environ.get(PLAN)
     if (
         plan is not None
+        and request.method == "GET"
+        and request.endpoint in PAGES
         and response.status_code == 200
         and response.mimetype == "text/html"
         and not response.is_streamed
@@ -101,5 +125,4 @@ def init_app(app: Flask) -> None:
         store = store_for(app, megabytes, suffix="reader:")
     app.extensions["reader_cache"] = store
     if store is not None:
-        app.before_request(serve)
         app.after_request(mark)

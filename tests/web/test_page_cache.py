@@ -15,7 +15,8 @@ from flask import request_started
 
 from tests.conftest import AuthActions, Browserless, require
 from tests.factories import make_book, make_review
-from webapp.page_cache import MemoryStore, encoding_family
+from webapp.page_cache import encoding_family
+from webapp.page_stores import MemoryStore
 from webapp.version_reads import DirectReader
 
 REDIS_URL = "redis://127.0.0.1:6379/4"  # this feature's own Redis database
@@ -303,7 +304,7 @@ def test_workers_share_pages_through_redis_and_a_write_shows_at_once(redis_apps,
 
 
 def test_the_redis_store_is_bounded_and_drops_the_least_recently_used(redis_apps):
-    from webapp.page_cache import RedisStore
+    from webapp.page_stores import RedisStore
 
     store = RedisStore(REDIS_URL, max_bytes=3000, prefix=f"test-page:{uuid.uuid4().hex}:")
     try:

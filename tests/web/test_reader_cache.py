@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.client import AuthActions, Browserless
 from tests.conftest import require
 from tests.factories import make_book, make_review
 from webapp.extensions import db
 from webapp.models import Review, User
+from webapp.models.base import utcnow
 from webapp.services import blocks, follows, login_sessions, moderation, replies, staff
 
 from .test_page_cache import REDIS_URL, redis_available
@@ -192,3 +194,48 @@ def test_workers_share_a_readers_copy_through_redis_and_her_write_shows_at_once(
         page, state = view(other, url)
         assert state is None and '<option value="read" selected>' in page
     assert one.extensions["reader_cache"].prefix != one.extensions["page_cache"].prefix
+
+
+@pytest.mark.committed
+def test_a_hit_is_answered_in_front_of_flask_and_an_expired_session_is_not(cached_app, dune):
+    from flask import request_started
+
+    from webapp.models import LoginSession
+
+    url, _ = dune
+    ann = signed_in(cached_app, "ann")
+    view(ann, url)
+    seen = []
+
+    def record(sender, **extra):
+        seen.append(1)
+
+    request_started.connect(record, cached_app)
+    try:
+        assert view(ann, url)[1] == "hit" and seen == []
+        days = cached_app.config["REMEMBER_COOKIE_DURATION"] // 86400 + 1
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.user_id == user("ann").id)
+            .values(created_at=utcnow() - timedelta(days=days))
+        )
+        db.session.commit()
+        page, state = view(ann, url)
+        assert state is None and seen and "Log out" not in page
+    finally:
+        request_started.disconnect(record, cached_app)
+
+
+@pytest.mark.committed
+def test_a_suspension_stops_the_copy_even_with_the_session_row_still_there(cached_app, dune):
+    url, _ = dune
+    ann = signed_in(cached_app, "ann")
+    view(ann, url), view(ann, url)
+    db.session.execute(
+        update(User)
+        .where(User.id == user("ann").id)
+        .values(suspended_until=utcnow() + timedelta(days=1))
+    )
+    db.session.commit()  # a bare UPDATE: no version moved, no session ended
+    page, state = view(ann, url)
+    assert state is None and "Log out" not in page

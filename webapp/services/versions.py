@@ -124,11 +124,16 @@ def _read(where: str, params: tuple, engine: Source | None = None) -> list[tuple
     outside any request: an engine on SQLite, a ``DirectReader`` on PostgreSQL), else on
     whatever the request's session is bound to.
     """
+    return read_sql(_SELECT + where, params, engine)
+
+
+def read_sql(query: str, params: tuple, engine: Source | None = None) -> list[tuple]:
+    """Rows of ``query`` ({p} marks a parameter), read with the driver as ``_read`` says."""
     bind = engine if engine is not None else db.session.get_bind()
     if isinstance(bind, DirectReader):  # the page cache's prepared reads on PostgreSQL
-        return bind.fetch(_SELECT + where.format(p="%s"), params)
+        return bind.fetch(query.format(p="%s"), params)
     mark = "?" if bind.dialect.paramstyle == "qmark" else "%s"
-    sql = _SELECT + where.format(p=mark)
+    sql = query.format(p=mark)
     if isinstance(bind, Connection):
         return [tuple(row) for row in bind.exec_driver_sql(sql, params)]
     dbapi_error = bind.dialect.loaded_dbapi.Error
