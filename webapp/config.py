@@ -148,7 +148,7 @@ def load_config(mode: str | None = None, secret_key: str | None = None) -> dict:
         "PAGE_CACHE_MB": _int("PAGE_CACHE_MB", 64),
         # Signed-in readers' book pages, each kept for its reader (webapp/reader_cache.py), in
         # the page cache's store kind; 0 (or PAGE_CACHE=off): off.
-        "READER_CACHE_MB": _int("READER_CACHE_MB", 32),
+        "READER_CACHE_MB": _int("READER_CACHE_MB", 16),
         # Visitors' review cards kept rendered per process (webapp/card_cache.py); 0: off.
         "CARD_CACHE_MB": _int("CARD_CACHE_MB", 8),
         # How long a CDN may serve a visitor's page without asking (s-maxage); 0: it asks

@@ -119,7 +119,7 @@ def mark(response):
 def init_app(app: Flask) -> None:
     from webapp.page_cache import store_for
 
-    megabytes = app.config.get("READER_CACHE_MB", 32)
+    megabytes = app.config.get("READER_CACHE_MB", 16)
     store = None
     if megabytes and app.config.get("PAGE_CACHE", "memory") != "off":
         store = store_for(app, megabytes, suffix="reader:")
