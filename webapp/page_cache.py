@@ -85,7 +85,6 @@ class PageCache:
         self.trusted_hosts = app.config.get("TRUSTED_HOSTS")
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        self.max_entry = max(store.max_bytes // 8, 1)
         self.lifetime = timedelta(seconds=app.config["REMEMBER_COOKIE_DURATION"])
         with app.app_context():
             self.engine = lookup_engine(db.engine)
@@ -210,23 +209,45 @@ class PageCache:
         return self._fill(environ, start_response, plan)
 
     def _fill(self, environ, start_response, plan):
+        """A visitor's page: kept when Flask marked it cacheable under this very tag, for a
+        request that had no session at all, in the encoding the key names."""
         key, tag, state, family = plan
-        keep = state == "none"
+
+        def wanted(headers):
+            encoding = dict(headers).get("Content-Encoding", "identity")
+            if (
+                state == "none"
+                and environ.get("colophon.cacheable") == tag
+                and encoding in (family, "identity")
+            ):
+                return key, tag
+            return None
+
+        return self._keep(environ, start_response, self.store, wanted, ("X-Page-Cache", "miss"))
+
+    def _fill_reader(self, environ, start_response):
+        """A signed-in reader's page that Flask marked for keeping (webapp/reader_cache.py)."""
+        return self._keep(
+            environ, start_response, self.readers, lambda _: environ.get(reader_cache.KEEP)
+        )
+
+    def _keep(self, environ, start_response, store, wanted, *extra):
+        """Let Flask answer; store what it sent under ``wanted(headers)`` — (key, tag), given
+        once Flask has run — when that is not None, the answer is a 200 and it set no cookie."""
         seen: dict = {}
 
         def capture(status, headers, exc_info=None):
             seen["status"], seen["headers"] = status, list(headers)
-            headers.append(("X-Page-Cache", "miss"))
+            headers.extend(extra)
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, capture)
         headers = seen.get("headers") or []
-        if not (
-            keep
-            and seen.get("status", "").startswith("200 ")
-            and environ.get("colophon.cacheable") == tag
-            and not any(name.lower() == "set-cookie" for name, _ in headers)
-            and dict(headers).get("Content-Encoding", "identity") in (family, "identity")
+        found = wanted(headers) if seen.get("status", "").startswith("200 ") else None
+        if (
+            store is None
+            or found is None
+            or any(name.lower() == "set-cookie" for name, _ in headers)
         ):
             return body
         try:
@@ -234,34 +255,8 @@ class PageCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        if len(content) <= self.max_entry:
-            self.store.put(key, (tag, headers, content))
-        return [content]
-
-    def _fill_reader(self, environ, start_response):
-        """A signed-in reader's page that Flask marked for keeping (webapp/reader_cache.py),
-        stored as sent when it set no cookie."""
-        seen: dict = {}
-
-        def capture(status, headers, exc_info=None):
-            seen["status"], seen["headers"] = status, list(headers)
-            return start_response(status, headers, exc_info)
-
-        body = self.wsgi_app(environ, capture)
-        plan = environ.get(reader_cache.KEEP)
-        headers = seen.get("headers") or []
-        if plan is None or not seen.get("status", "").startswith("200 "):
-            return body
-        if any(name.lower() == "set-cookie" for name, _ in headers):
-            return body
-        try:
-            content = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-        store = self.readers
-        if store is not None and len(content) <= max(store.max_bytes // 8, 1):
-            store.put(plan[0], (plan[1], headers, content))
+        if len(content) <= max(store.max_bytes // 8, 1):
+            store.put(found[0], (found[1], headers, content))
         return [content]
 
 

@@ -13,21 +13,13 @@ import brotli
 import pytest
 from flask import request_started
 
-from tests.conftest import AuthActions, Browserless, require
+from tests.conftest import AuthActions, Browserless
 from tests.factories import make_book, make_review
 from webapp.page_cache import encoding_family
 from webapp.page_stores import MemoryStore
 from webapp.version_reads import DirectReader
 
-REDIS_URL = "redis://127.0.0.1:6379/4"  # this feature's own Redis database
-
-
-@pytest.fixture
-def cached_app(shared_app, transaction):
-    app = shared_app(PAGE_CACHE="memory")
-    app.extensions["page_cache"].clear()
-    with app.app_context():
-        yield app
+from .conftest import REDIS_URL
 
 
 @pytest.fixture
@@ -265,26 +257,6 @@ def test_the_memory_store_drops_the_least_recently_used_past_its_size():
 
 
 # --- Redis: shared by every worker ------------------------------------------------------------
-
-
-def redis_available() -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-        return True
-    except Exception:
-        return False
-
-
-@pytest.fixture
-def redis_apps(make_app):
-    require(redis_available(), f"Redis at {REDIS_URL} is not answering")
-    prefix = f"test-page:{uuid.uuid4().hex}:"
-    config = {"PAGE_CACHE": "redis", "PAGE_CACHE_REDIS_URL": REDIS_URL}
-    apps = [make_app(**config, PAGE_CACHE_PREFIX=prefix) for _ in range(2)]
-    yield apps
-    apps[0].extensions["page_cache"].clear()
 
 
 @pytest.mark.committed

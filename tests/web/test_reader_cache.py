@@ -8,32 +8,19 @@ The cache reads the versions outside the test's transaction, so these tests comm
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from tests.client import AuthActions, Browserless
-from tests.conftest import require
 from tests.factories import make_book, make_review
 from webapp.extensions import db
 from webapp.models import Review, User
 from webapp.models.base import utcnow
 from webapp.services import blocks, follows, login_sessions, moderation, replies, staff
 
-from .test_page_cache import REDIS_URL, redis_available
-
 TOKEN = re.compile(r'X-CSRFToken": "([^"]+)"')
-
-
-@pytest.fixture
-def cached_app(shared_app, transaction):
-    app = shared_app(PAGE_CACHE="memory")
-    app.extensions["page_cache"].clear()
-    app.extensions["reader_cache"].clear()
-    with app.app_context():
-        yield app
 
 
 @pytest.fixture
@@ -162,16 +149,6 @@ def test_a_reader_who_is_suspended_is_signed_out_not_served(cached_app, dune):
     staff.suspend(user("mod"), user("ann"), 3, "Spam")
     page, state = view(ann, url)
     assert state is None and "Log out" not in page
-
-
-@pytest.fixture
-def redis_apps(make_app):
-    require(redis_available(), f"Redis at {REDIS_URL} is not answering")
-    prefix = f"test-reader:{uuid.uuid4().hex}:"
-    config = {"PAGE_CACHE": "redis", "PAGE_CACHE_REDIS_URL": REDIS_URL}
-    apps = [make_app(**config, PAGE_CACHE_PREFIX=prefix) for _ in range(2)]
-    yield apps
-    apps[0].extensions["page_cache"].clear()  # the readers' keys share its prefix
 
 
 @pytest.mark.committed
