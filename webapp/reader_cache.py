@@ -15,7 +15,8 @@ back button: signed-in pages are ``no-store``, so the browser asks again) gets i
   suspended); anything else — no CSRF secret yet, a message waiting, a remember cookie being
   set — goes to Flask.
 - **Stored** by that layer from what Flask finally sent, only when Flask drew the page for the
-  same reader (``mark``), answered 200 HTML and set no cookie.
+  same reader (``mark``), answered 200 HTML and set no cookie; never for moderators and
+  admins (their header shows the site's open-report count).
 - **Where**: the page cache's kinds of store (memory per process, or Redis), a budget of its
   own (``READER_CACHE_MB``; 0: off). Off with the page cache.
 """
@@ -28,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, request, session
 from flask_login import current_user
 
-from webapp import caching
+from webapp import caching, permissions
 from webapp.models.user import hash_session_key
 from webapp.services import versions
 
@@ -99,7 +100,8 @@ def key_and_tag(
 
 def mark(response):
     """``after_request``: let the layer keep a page Flask drew for the reader it was planned
-    for, with no message shown."""
+    for, with no message shown. Never staff's: their header counts the open reports, which
+    any reader's report moves."""
     plan = request.environ.get(PLAN)
     if (
         plan is not None
@@ -110,6 +112,7 @@ def mark(response):
         and not response.is_streamed
         and current_user.is_authenticated
         and current_user.id == plan[2]
+        and not permissions.can_moderate(current_user)
         and "_flashes" not in session
     ):
         request.environ[KEEP] = plan[:2]

@@ -216,3 +216,18 @@ def test_a_suspension_stops_the_copy_even_with_the_session_row_still_there(cache
     db.session.commit()  # a bare UPDATE: no version moved, no session ended
     page, state = view(ann, url)
     assert state is None and "Log out" not in page
+
+
+@pytest.mark.committed
+def test_staff_pages_are_never_kept_their_header_counts_everyones_reports(cached_app, dune):
+    from webapp.services import reports
+
+    url, book = dune
+    mod = signed_in(cached_app, "mod")
+    first, state = view(mod, url)
+    assert state is None and view(mod, url)[1] is None  # drawn each time
+    paul_review = db.session.scalars(select(Review).filter_by(book_id=book.id)).first()
+    reports.report_review(user("ann"), paul_review, "spam")
+    page, state = view(mod, url)
+    assert state is None and page != first
+    same(page, drawn(cached_app, mod, url))
