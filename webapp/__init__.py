@@ -99,10 +99,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from webapp import hosts, permissions, web
+    from webapp import hosts, permissions, templating, web
     from webapp.filters import FILTERS
     from webapp.htmx import add_vary
 
+    templating.init_app(app)
     app.after_request(add_vary)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(absolute_url=hosts.absolute_url, absolute=hosts.absolute)
