@@ -80,14 +80,28 @@ def _macro(context: Context):
     return macro
 
 
+def page_user(context: Context):
+    """The signed-in reader (or the anonymous user) as the page's context holds it: the object
+    itself, not Flask-Login's proxy, which costs a context lookup at every attribute read (a
+    hundred a signed-in page, most of them here)."""
+    user = context.get("current_user")
+    return current_user._get_current_object() if user is None else user
+
+
 @pass_context
 def visitor_card(context: Context, review, focus: bool = False, level: int = 3) -> Markup:
     """A review card, from the cache for a row (see above)."""
     cards = current_app.extensions.get("review_cards")
     if cards is None or not isinstance(review, ReviewRow):
         return _macro(context)(review, level, focus)
-    if current_user.is_authenticated:
-        return _reader_card(context, cards, review, level, focus)
+    reader = context.vars.get("_card_reader")
+    if reader is None:
+        user = page_user(context)
+        reader = context.vars["_card_reader"] = (
+            _Reader(context, user) if user.is_authenticated else False
+        )
+    if reader:
+        return _reader_card(context, cards, reader, review, level, focus)
     key = (review, bool(focus), level, datetime.now(UTC).date())
     html = cards.get(key)
     if html is None:
@@ -104,16 +118,42 @@ _MISSING = object()
 _BYPASS = ("focus_helpful", "report_open", "report_form")
 
 
-def _variant(context: Context, review: ReviewRow) -> tuple:
-    """What a card shows differently for this reader."""
-    following = context.get("following", _MISSING)
-    return (
-        review.user_id == current_user.id,
-        permissions.is_admin(current_user),
-        review.id in (context.get("voted") or ()),
-        "-" if following is _MISSING else following.get(review.user_id),
-        review.id in (context.get("reported_ids") or ()),
-    )
+class _Reader:
+    """What every card of one page shares for its signed-in reader, read once a page (cards
+    reach the context a page's include shares: ``reviews/_page.html`` passes no loop
+    variables, so the stash in ``context.vars`` is seen by its next card)."""
+
+    def __init__(self, context: Context, user):
+        self.id = user.id
+        self.admin = permissions.is_admin(user)
+        self.voted = context.get("voted") or ()
+        self.reported = context.get("reported_ids") or ()
+        self.following = context.get("following", _MISSING)
+        # A reader's card differs from its cached form: such pages render their cards as before.
+        self.bypass = any(context.get(name) for name in _BYPASS)
+        self.swapped = bool(context.get("swapped"))
+        self.day = datetime.now(UTC).date()
+        self.token = str(escape(context.resolve("csrf_token")()))
+        self._back = None
+        self._context = context
+
+    @property
+    def back(self) -> str:
+        if self._back is None:
+            back = self._context.get("back_to") or request.full_path.rstrip("?")
+            self._back = str(escape(back))
+        return self._back
+
+    def variant(self, review: ReviewRow) -> tuple:
+        """What a card shows differently for this reader."""
+        following = self.following
+        return (
+            review.user_id == self.id,
+            self.admin,
+            review.id in self.voted,
+            "-" if following is _MISSING else following.get(review.user_id),
+            review.id in self.reported,
+        )
 
 
 def _render_marked(context: Context, review: ReviewRow, level: int) -> str:
@@ -133,22 +173,22 @@ def _render_marked(context: Context, review: ReviewRow, level: int) -> str:
     )
 
 
-def _reader_card(context: Context, cards: Cards, review: ReviewRow, level: int, focus) -> Markup:
-    if focus or any(context.get(name) for name in _BYPASS):
+def _reader_card(
+    context: Context, cards: Cards, reader: _Reader, review: ReviewRow, level: int, focus
+) -> Markup:
+    if focus or reader.bypass:
         return _macro(context)(review, level, focus)
-    swapped = bool(context.get("swapped"))
-    day = datetime.now(UTC).date()
-    key = ("reader", review, level, swapped, _variant(context, review), request.script_root, day)
+    variant = reader.variant(review)
+    key = ("reader", review, level, reader.swapped, variant, request.script_root, reader.day)
     html = cards.get(key)
     if html is None:
         html = Markup(_render_marked(context, review, level))  # noqa: S704 (the template's)
         cards.put(key, html)
     text = str(html)
     if TOKEN in text:
-        text = text.replace(TOKEN, str(escape(context.resolve("csrf_token")())))
+        text = text.replace(TOKEN, reader.token)
     if BACK in text:
-        back = context.get("back_to") or request.full_path.rstrip("?")
-        text = text.replace(BACK, str(escape(back)))
+        text = text.replace(BACK, reader.back)
     return Markup(text)  # noqa: S704 (the template's output, markers replaced by escaped text)
 
 
@@ -161,7 +201,7 @@ def shared(context: Context, name: str, *key, caller, when: bool = True) -> Mark
     reader wrote could contain); ``when`` false (a form sent back with errors) draws it afresh.
     """
     cards = current_app.extensions.get("review_cards")
-    if cards is None or not when or not permissions.is_signed_in(current_user):
+    if cards is None or not when or not permissions.is_signed_in(page_user(context)):
         return Markup(caller())  # noqa: S704 (the template's own output)
     full_key = ("shared", name, *key, request.script_root)
     html = cards.get(full_key)
