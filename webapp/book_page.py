@@ -10,7 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import markdown
-from webapp.forms import errors_to
+from webapp.forms import Deferred, errors_to
 from webapp.forms.media import CoverForm
 from webapp.forms.reading import reading_context
 from webapp.forms.replies import ReplyForm
@@ -91,11 +91,12 @@ def context(book: Book, **given) -> dict:
     }
     if signed_in and result["form"] is None and mine is None:
         # With a review of their own the page shows it, not the form ("Edit" fetches one).
-        result["form"] = ReviewForm()
+        result["form"] = Deferred(ReviewForm)
         # Blank on a GET: the same for every reader but the token (webapp/card_cache.py).
         result["review_form_blank"] = request.method == "GET"
     if signed_in and result.get("cover_form") is None:
-        result["cover_form"] = CoverForm(formdata=None)
+        result["cover_form"] = Deferred(CoverForm, formdata=None)
+        result["cover_form_blank"] = True
     if signed_in and result["shelf_form"] is None:
         result["shelf_form"] = ShelfForm(data={"status": shelf or ""})
     if signed_in:

@@ -4,13 +4,15 @@ whoever warmed the cache, and a write shows at once."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
 from tests.client import AuthActions, Browserless
 from tests.factories import make_book, make_review
-from webapp.services import blocks, follows, notices, reports, reviews, shelves
+from tests.media_parts import png
+from webapp.services import blocks, covers, follows, notices, reports, reviews, shelves
 
 TOKEN = re.compile(r'X-CSRFToken": "([^"]+)"')
 
@@ -164,6 +166,39 @@ def test_a_form_sent_back_with_errors_is_not_the_cached_blank_one(app, book, cas
     blank = page(eve, book)
     assert "Kept title" not in blank
     same_page(blank, direct(app, eve, book))
+
+
+def test_cover_forms_follow_the_book_and_what_the_reader_may_do(app, users, book, cast):
+    """The blank cover forms come from the cache by book, cover and what the reader may do (a
+    reader gives a coverless book one; staff replace and remove); one sent back with errors is
+    drawn afresh, and the next page has the blank one again."""
+    mo = users("mo", role="moderator")
+    readers = {name: browser(app, name) for name in ("eve", "bob", "mo")}
+
+    def pages() -> dict[str, str]:
+        drawn = {}
+        for _ in range(2):  # the second round from the cache
+            for name, web in readers.items():
+                drawn[name] = page(web, book)
+                same_page(drawn[name], direct(app, web, book))
+        return drawn
+
+    before = pages()
+    assert all('id="cover-form"' in html and "Add a cover" in html for html in before.values())
+    assert "Remove the cover" not in before["mo"]
+    covers.upload(mo, book, png(500, 750))
+    after = pages()
+    assert "cover-actions" not in after["eve"]
+    assert all(
+        "Replace the cover" in after[n] and "Remove the cover" in after[n] for n in ("bob", "mo")
+    )
+    image = {"image": (io.BytesIO(b"not an image"), "cover.jpg")}
+    sent = readers["mo"].post(f"/books/{book.id}/cover", image)
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 422 and "cover-actions\" open" in html
+    blank = page(readers["mo"], book)
+    assert "cover-actions\" open" not in blank
+    same_page(blank, direct(app, readers["mo"], book))
 
 
 def test_signed_in_page_runs_a_fixed_number_of_queries(app, book, cast, count_queries):

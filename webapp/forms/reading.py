@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from webapp.forms import Deferred
 from webapp.models import FORMATS, GOAL_KINDS, READ_STATUSES
 from webapp.models.reading import MAX_NOTE, MAX_TAG
 from webapp.services.reads import ReadData
@@ -138,6 +139,6 @@ def reading_context(user, book, **given) -> dict:
     if "shelf" not in context:
         context["shelf"] = shelves.status_of(user, book)
     if context["read_form"] is None:
-        context["read_form"] = ReadForm(formdata=None, data={"status": "finished"})
+        context["read_form"] = Deferred(ReadForm, formdata=None, data={"status": "finished"})
         context["read_form_blank"] = True  # the same for every reader: drawn once per book
     return context
