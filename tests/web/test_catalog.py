@@ -519,3 +519,18 @@ def test_nav_links(client, users, auth):
     nav = nav.split("</nav>")[0]
     assert 'href="/books/new">Add a book</a>' in nav
     assert 'href="/u/Reader">Reader</a>' in nav and 'href="/account">Account</a>' in nav
+
+
+def test_a_book_comes_with_its_authors_in_order_from_one_statement(app, count_queries):
+    book = make_book("Good Omens", authors=("Terry Pratchett", "Neil Gaiman"))
+    alone = make_book("Orphan")
+    alone.book_authors.clear()
+    db.session.commit()
+    ids = book.id, alone.id
+    db.session.expunge_all()
+    with count_queries() as statements:
+        loaded = catalog.book_with_authors(ids[0])
+        assert loaded.author_names == "Terry Pratchett and Neil Gaiman"
+        assert catalog.book_with_authors(ids[1]).authors == []
+        assert catalog.book_with_authors(sum(ids) + 1) is None
+    assert len(statements) == 3

@@ -130,8 +130,8 @@ def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, cou
             assert client.get(path).status_code == 200
         return len(statements)
 
-    # Visitors: the page's data versions (its ETag), the book, its authors, a page of reviews,
-    # the lists that include it.
+    # Visitors: the page's data versions (its ETag), the book with its authors (one statement,
+    # services/catalog.book_with_authors), a page of reviews, the lists that include it.
     visitor = queries()
     auth.login("reader")
     signed_in = queries()
@@ -145,12 +145,12 @@ def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, cou
     assert queries() == signed_in
     auth.logout()
     client.get("/")  # shows the "signed out" flash: the next page is a plain visitor's
-    assert queries() == visitor == 5
-    # Signed in (no ETag, so no versions): the reader, the book, its authors, their review,
+    assert queries() == visitor == 4
+    # Signed in (no ETag, so no versions): the reader, the book with its authors, their review,
     # a page of reviews, their votes + reports + follows + shelf + tags + unread notices (one
     # query, services/marks.py), the lists with the book, their reads of it and their lists;
-    # 14 before the one query.
-    assert signed_in == 9
+    # 14 before the one query (and 9 before the book and its authors came in one).
+    assert signed_in == 8
 
 
 def test_signed_in_book_page_carries_no_report_forms(client, users, book, reader):

@@ -208,7 +208,7 @@ def test_signed_in_page_runs_a_fixed_number_of_queries(app, book, cast, count_qu
         with count_queries() as statements:
             assert ann.client.get(path).status_code == 200
         counts.append(len(statements))
-    # The reader, the book, its authors, her review, a page of reviews, her marks on them
-    # and her unread count (services/marks.py), the lists with the book and hers, her reads
-    # of it and the progress of the current one.
-    assert counts == [10, 10]
+    # The reader, the book with its authors (one statement), her review, a page of reviews,
+    # her marks on them and her unread count (services/marks.py), the lists with the book and
+    # hers, her reads of it and the progress of the current one.
+    assert counts == [9, 9]

@@ -22,7 +22,7 @@ bp = Blueprint("books", __name__)
 @bp.get("/books/<int:book_id>")
 @bp.get("/books/<int:book_id>-<slug>")
 def detail(book_id: int, slug: str | None = None):
-    book = db.session.get(Book, book_id)
+    book = catalog.book_with_authors(book_id)
     if book is None:
         # A merged-away book's URL leads to the book it was merged into.
         new_id = catalog.redirect_for(book_id)
