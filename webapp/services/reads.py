@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from webapp.errors import NotFound, ValidationError
@@ -84,14 +84,18 @@ def newest_first():
     )
 
 
+# Built once: a page view binds the ids (building it was a quarter of the call).
+READS_OF = (
+    select(Read)
+    .where(Read.user_id == bindparam("user_id"), Read.book_id == bindparam("book_id"))
+    .options(lazyload(Read.book))
+    .order_by(*newest_first())
+)
+
+
 def reads_of(user: User, book: Book) -> list[Read]:
     """The reader's reads of one book; ``read.book`` is the ``book`` already loaded (no join)."""
-    query = (
-        select(Read)
-        .where(Read.user_id == user.id, Read.book_id == book.id)
-        .options(lazyload(Read.book))
-    )
-    return list(db.session.scalars(query.order_by(*newest_first())))
+    return list(db.session.scalars(READS_OF, {"user_id": user.id, "book_id": book.id}))
 
 
 def for_book(user: User, book: Book) -> BookReading:
