@@ -142,7 +142,8 @@ def of(user: User | None, items: Sequence[Review], book: Book | None = None) -> 
     following: dict[int, str] = {}
     entry: dict = {}
     unread = None
-    for kind, number, text in db.session.execute(statement, params):
+    # Plain values: from the session's connection, without the ORM's row machinery.
+    for kind, number, text in db.session.connection().execute(statement, params):
         if kind == "unread":
             unread = number
         elif kind == "follow":
