@@ -98,7 +98,8 @@ def context(book: Book, **given) -> dict:
         result["cover_form"] = Deferred(CoverForm, formdata=None)
         result["cover_form_blank"] = True
     if signed_in and result["shelf_form"] is None:
-        result["shelf_form"] = ShelfForm(data={"status": shelf or ""})
+        result["shelf_form"] = Deferred(ShelfForm, data={"status": shelf or ""})
+        result["shelf_form_blank"] = request.method == "GET"
     if signed_in:
         reading = reading_context(current_user, book, shelf=shelf, book_tags=list(found.tags))
         result = {**reading, **result}

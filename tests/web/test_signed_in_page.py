@@ -195,10 +195,34 @@ def test_cover_forms_follow_the_book_and_what_the_reader_may_do(app, users, book
     image = {"image": (io.BytesIO(b"not an image"), "cover.jpg")}
     sent = readers["mo"].post(f"/books/{book.id}/cover", image)
     html = sent.get_data(as_text=True)
-    assert sent.status_code == 422 and "cover-actions\" open" in html
+    assert sent.status_code == 422 and 'cover-actions" open' in html
     blank = page(readers["mo"], book)
-    assert "cover-actions\" open" not in blank
+    assert 'cover-actions" open' not in blank
     same_page(blank, direct(app, readers["mo"], book))
+
+
+def test_the_shelf_control_follows_each_readers_shelf(app, users, book, cast):
+    """Drawn once per book, shelf and day: each reader gets their own shelf selected, a change
+    shows at once, and a shelf form sent back with errors is not the cached blank one."""
+    ann, eve = browser(app, "ann"), browser(app, "eve")
+    users_by_name = cast["users"]
+    for _ in range(2):
+        for web in (ann, eve):
+            same_page(page(web, book), direct(app, web, book))
+    assert '<option value="reading" selected>' in page(ann, book)
+    assert "want-button" in page(eve, book) and "want-button" not in page(ann, book)
+    shelves.set_status(users_by_name["eve"], book, "reading")
+    shelves.set_status(users_by_name["ann"], book, "want_to_read")
+    a, e = page(ann, book), page(eve, book)
+    assert '<option value="want_to_read" selected>' in a and "want-button" not in a
+    assert '<option value="reading" selected>' in e and "want-button" not in e
+    same_page(a, direct(app, ann, book))
+    same_page(e, direct(app, eve, book))
+    sent = eve.post(f"/books/{book.id}/shelf", {"status": "read", "finished_on": "not a date"})
+    assert sent.status_code == 422 and 'id="shelf-finished-on-error"' in sent.get_data(as_text=True)
+    blank = page(eve, book)
+    assert "shelf-finished-on-error" not in blank
+    same_page(blank, direct(app, eve, book))
 
 
 def test_signed_in_page_runs_a_fixed_number_of_queries(app, book, cast, count_queries):
