@@ -26,6 +26,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_compress import Compress
 from flask_login import current_user
 
+from webapp.extensions import db
 from webapp.services import versions
 
 compress = Compress()
@@ -124,7 +125,10 @@ def visitor_page_tag() -> str | None:
     if known and known[0] == request.endpoint and known[1] == request.view_args:
         page_versions = known[2]
     else:
-        page_versions = versions.for_page(request.endpoint, request.view_args or {})
+        # On the request's own connection, which the page's queries use next: one checkout
+        # (and pre-ping) a request, not a second one returned (and rolled back) at once.
+        connection = db.session.connection()
+        page_versions = versions.for_page(request.endpoint, request.view_args or {}, connection)
     query = request.query_string.decode("latin-1")
     mode = fragment_mode(request.headers.get)
     return page_etag(current_app, request.path, query, mode, page_versions)
