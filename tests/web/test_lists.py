@@ -36,7 +36,8 @@ def test_make_list_and_add_from_book_page(web, auth, world):
     html = web.client.get(f"/lists/{made.id}").get_data(as_text=True)
     assert "Where it starts" in html
     html = web.client.get(f"/books/{world.book.id}", follow_redirects=True).get_data(as_text=True)
-    assert f'href="/lists/{made.id}"' in html
+    on_book = f'<a href="/lists/{made.id}">First-contact novels</a> by {world.reader.username}'
+    assert on_book in html and f'<option value="{made.id}">First-contact novels</option>' in html
 
 
 def test_cannot_add_to_someone_elses_list(web, auth, world):
