@@ -133,6 +133,7 @@ class _Reader:
         self.bypass = any(context.get(name) for name in _BYPASS)
         self.swapped = bool(context.get("swapped"))
         self.day = datetime.now(UTC).date()
+        self.root = request.script_root
         self.token = str(escape(context.resolve("csrf_token")()))
         self._back = None
         self._context = context
@@ -179,7 +180,7 @@ def _reader_card(
     if focus or reader.bypass:
         return _macro(context)(review, level, focus)
     variant = reader.variant(review)
-    key = ("reader", review, level, reader.swapped, variant, request.script_root, reader.day)
+    key = ("reader", review, level, reader.swapped, variant, reader.root, reader.day)
     html = cards.get(key)
     if html is None:
         html = Markup(_render_marked(context, review, level))  # noqa: S704 (the template's)
