@@ -29,10 +29,15 @@ class Deferred:
     @property
     def form(self) -> FlaskForm:
         if self._form is None:
-            self._form = self._make()
+            try:
+                self._form = self._make()
+            except AttributeError as error:  # else it would read as this wrapper's own
+                raise RuntimeError(f"building {self._make.func.__name__} failed") from error
         return self._form
 
     def __getattr__(self, name: str):
+        if name in Deferred.__slots__:  # not set yet (copying, pickling): never the form's
+            raise AttributeError(name)
         return getattr(self.form, name)
 
     def __getitem__(self, name: str):
