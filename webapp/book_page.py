@@ -68,6 +68,11 @@ def context(book: Book, **given) -> dict:
     entry = found.shelf_entry
     shelf = entry.status if entry else None
     description_html, description_text = described(book.description)
+    # Visitors: the lists with the book; a reader also their own (one statement either way).
+    if signed_in:
+        lists_including, my_lists = lists.on_book_page(book, current_user)
+    else:
+        lists_including, my_lists = lists.including(book), []
     result = {
         "book": book,
         "description_html": description_html,
@@ -83,10 +88,10 @@ def context(book: Book, **given) -> dict:
         "shelf_entry": entry,
         "private_form": None,
         "shelf_form": None,
-        "lists_including": lists.including(book, current_user),
+        "lists_including": lists_including,
+        "my_lists": my_lists,
         # The header's count came with the marks: no statement of its own (webapp/web.py).
         **({"unread_notice_count": lambda: found.unread} if found.unread is not None else {}),
-        "my_lists": lists.lists_of(current_user) if signed_in else [],
         **given,
     }
     if signed_in and result["form"] is None and mine is None:

@@ -3,6 +3,8 @@ and the book page showing the lists that include it in a fixed number of queries
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import make_book
@@ -86,6 +88,24 @@ def test_book_page_lists_query_count_is_fixed(client, users, world, count_querie
         html = client.get(url).get_data(as_text=True)
     assert "List 4" in html and "by lister4" in html
     assert len(many) == len(few)
+
+
+def test_a_readers_book_page_lists_theirs_and_those_with_the_book_newest_first(
+    web, auth, users, world
+):
+    older = lists.create(world.reader, "Older list")
+    newer = lists.create(world.reader, "Newer list")
+    lists.add(world.reader, older, world.book)
+    for n in range(12):
+        maker = users(f"maker{n}")
+        lists.add(maker, lists.create(maker, f"Their list {n}"), world.book)
+    auth.login("reader")
+    html = web.client.get(f"/books/{world.book.id}", follow_redirects=True).get_data(as_text=True)
+    on_book = html[html.index('id="lists-heading"') :]
+    shown = re.findall(r'<li><a href="/lists/\d+">([^<]+)</a> by ([^<]+)</li>', on_book)
+    assert shown == [(f"Their list {n}", f"maker{n}") for n in range(11, 1, -1)]  # ten
+    options = re.findall(r'<option value="(\d+)">([^<]+)</option>', on_book)
+    assert options == [(str(newer.id), "Newer list"), (str(older.id), "Older list")]
 
 
 @pytest.fixture

@@ -148,9 +148,10 @@ def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, cou
     assert queries() == visitor == 4
     # Signed in (no ETag, so no versions): the reader, the book with its authors, their review,
     # a page of reviews, their votes + reports + follows + shelf + tags + unread notices (one
-    # query, services/marks.py), the lists with the book, their reads of it and their lists;
-    # 14 before the one query (and 9 before the book and its authors came in one).
-    assert signed_in == 8
+    # query, services/marks.py), the lists with the book and their own lists (one query,
+    # lists.on_book_page) and their reads of it; 14 before the one query of marks, 9 before
+    # the book came with its authors, 8 before the lists came in one.
+    assert signed_in == 7
 
 
 def test_signed_in_book_page_carries_no_report_forms(client, users, book, reader):
