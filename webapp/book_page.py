@@ -58,11 +58,11 @@ def context(book: Book, **given) -> dict:
     """
     sort = sort_arg()
     signed_in = current_user.is_authenticated
-    # A row, not an object: its card comes from the card cache like the others.
-    mine = review_pages.own(book, current_user) if signed_in else None
-    others, cursor = reviews.for_book(
-        book, sort=sort, exclude_user=current_user, viewer=current_user
-    )
+    # Rows, not objects: the reader's own card comes from the card cache like the others.
+    if signed_in:
+        mine, others, cursor = review_pages.own_and_page(book, current_user, sort=sort)
+    else:
+        mine, (others, cursor) = None, reviews.for_book(book, sort=sort)
     # The reader's votes, reports, shelf and tags here: one query (none for visitors).
     found = marks.of(current_user, others, book)
     entry = found.shelf_entry

@@ -146,12 +146,13 @@ def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, cou
     auth.logout()
     client.get("/")  # shows the "signed out" flash: the next page is a plain visitor's
     assert queries() == visitor == 4
-    # Signed in (no ETag, so no versions): the reader, the book with its authors, their review,
-    # a page of reviews, their votes + reports + follows + shelf + tags + unread notices (one
-    # query, services/marks.py), the lists with the book and their own lists (one query,
-    # lists.on_book_page) and their reads of it; 14 before the one query of marks, 9 before
-    # the book came with its authors, 8 before the lists came in one.
-    assert signed_in == 7
+    # Signed in (no ETag, so no versions): the reader, the book with its authors, their review
+    # with a page of the others' (one query, review_pages.own_and_page), their votes +
+    # reports + follows + shelf + tags + unread notices (one, services/marks.py), the lists
+    # with the book and their own lists (one, lists.on_book_page) and their reads of it; 14
+    # before the one query of marks, 9 before the book came with its authors, 8 before the
+    # lists and 7 before the reviews came in one.
+    assert signed_in == 6
 
 
 def test_signed_in_book_page_carries_no_report_forms(client, users, book, reader):
@@ -434,3 +435,29 @@ def test_posting_is_rate_limited_per_reader(make_app, users):
     blocked = web.post(f"/books/{book_id}/review", {"rating": "5"}, htmx=True)
     assert blocked.status_code == 429
     assert blocked.headers["HX-Retarget"] == "#flash"
+
+
+@pytest.mark.parametrize("sort", ["helpful", "newest"])
+def test_own_and_page_is_own_and_for_book_in_one_statement(app, users, book, sort):
+    """review_pages.own_and_page: the reader's review, hidden or not, and the others' first
+    page with its cursor, as the two separate reads give them."""
+    from webapp.services import review_pages
+
+    reader, mod = users("reader"), users("mod", role="moderator")
+    others = [make_review(users(), book, "3", body=f"Other {n}") for n in range(22)]
+    for review in others[:5]:
+        reviews.toggle_helpful(reader, review)
+    for who in (reader, mod):
+        assert review_pages.own_and_page(book, who, sort=sort) == (
+            review_pages.own(book, who),
+            *review_pages.for_book(book, sort=sort, exclude_user=who, viewer=who),
+        )
+    mine = make_review(reader, book, "4", body="Mine")
+    moderation.hide(mod, mine, "Off topic")
+    got = review_pages.own_and_page(book, reader, sort=sort)
+    assert got[0].id == mine.id and got[0].is_hidden and mine.id not in {r.id for r in got[1]}
+    assert got == (
+        review_pages.own(book, reader),
+        *review_pages.for_book(book, sort=sort, exclude_user=reader, viewer=reader),
+    )
+    assert len(got[1]) == review_pages.REVIEWS_PER_PAGE and got[2]

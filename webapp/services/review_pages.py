@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp import permissions
@@ -162,6 +162,42 @@ def for_book(
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1], sort) if more and rows else None
     return rows, next_cursor
+
+
+def own_and_page(
+    book: Book, reader: User, *, sort: str = "helpful", limit: int = REVIEWS_PER_PAGE
+) -> tuple[ReviewRow | None, list[ReviewRow], str | None]:
+    """A signed-in reader's book page: their own review (as ``own``) and the first page of
+    the others' (as ``for_book``, the reader excluded), in one statement, not two (~0.1 ms
+    CPU a statement on SQLite, twice on PostgreSQL)."""
+    kind = privacy.viewer_kind(reader)
+    params = {"book_id": book.id, "user_id": reader.id, "exclude_id": reader.id}
+    if kind == "reader":
+        params["viewer_id"] = reader.id
+    mine, rows = None, []
+    for values in _execute(_own_and_page_statement(sort, kind, limit), params):
+        if values[-1]:
+            mine = _row(values[:-1])
+        else:
+            rows.append(_row(values[:-1]))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return mine, rows, _encode_cursor(rows[-1], sort) if more and rows else None
+
+
+def _own_and_page_statement(sort: str, kind: str, limit: int):
+    """The reader's review (``own`` last, 1) and a first page (0), each in its order."""
+    key = ("own", sort, kind, limit)
+    found = _PAGES.get(key)
+    if found is not None:
+        return found
+    page = _page_statement(sort, False, kind, True, limit).add_columns(literal(0).label("own"))
+    both = union_all(select(page.subquery()), OWN.add_columns(literal(1).label("own")))
+    rows = both.subquery()
+    first = rows.c.created_at if sort == "newest" else rows.c.helpful_score
+    query = select(rows).order_by(rows.c.own.desc(), first.desc(), rows.c.id.desc())
+    _PAGES[key] = query
+    return query
 
 
 def _encode_cursor(review: ReviewRow, sort: str) -> str:
