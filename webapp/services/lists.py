@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from webapp.errors import NotAllowed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Book, BookList, ListItem, User
-from webapp.services import activity, locks, privacy
+from webapp.services import activity, locks, plain, privacy
 from webapp.services.text import one_line
 
 MAX_TITLE = 120
@@ -191,7 +191,7 @@ def including(book: Book, viewer: User | None = None, limit: int = ON_BOOK_PAGE)
     params = {"book_id": book.id, "limit": limit}
     if kind == "reader":
         params["viewer_id"] = viewer.id
-    return list(db.session.connection().execute(_INCLUDING[kind], params))
+    return list(plain.rows(_INCLUDING[kind], params))
 
 
 # The maker as an alias: privacy.shown_to_bound asks about ``users`` in a subquery of its own.
@@ -225,7 +225,7 @@ def on_book_page(book: Book, reader: User) -> tuple[list[Row], list[Row]]:
     if kind == "reader":
         params["viewer_id"] = reader.id
     found: tuple[list[Row], list[Row]] = ([], [])
-    for row in db.session.connection().execute(_ON_BOOK_PAGE[kind], params):
+    for row in plain.rows(_ON_BOOK_PAGE[kind], params):
         found[row.mine].append(row)
     return found
 

@@ -27,7 +27,6 @@ from sqlalchemy import (
 )
 
 from webapp import permissions
-from webapp.extensions import db
 from webapp.models import (
     Block,
     Book,
@@ -41,6 +40,7 @@ from webapp.models import (
     Tag,
     User,
 )
+from webapp.services import plain
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,7 @@ def of(user: User | None, items: Sequence[Review], book: Book | None = None) -> 
     following: dict[int, str] = {}
     entry: dict = {}
     unread = None
-    # Plain values: from the session's connection, without the ORM's row machinery.
-    for kind, number, text in db.session.connection().execute(statement, params):
+    for kind, number, text in plain.rows(statement, params):
         if kind == "unread":
             unread = number
         elif kind == "follow":

@@ -15,9 +15,8 @@ from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp import permissions
-from webapp.extensions import db
 from webapp.models import Book, Review, User
-from webapp.services import cursors, privacy
+from webapp.services import cursors, plain, privacy
 
 REVIEWS_PER_PAGE = 20
 REVIEW_SORTS = {"helpful": "Most helpful", "newest": "Newest"}
@@ -81,13 +80,6 @@ COLUMNS = (
 )
 
 
-def _execute(statement, params: dict):
-    """Rows of a columns-only statement from the session's connection: the same transaction,
-    without the ORM's execution and row machinery (0.04 ms a statement, a tenth of a page
-    of reviews), which plain values never needed."""
-    return db.session.connection().execute(statement, params)
-
-
 def _row(values) -> ReviewRow:
     return ReviewRow(*values[:-3], user=ReviewAuthor(values[2], *values[-3:]))
 
@@ -102,7 +94,7 @@ OWN = (
 
 def own(book: Book, user: User) -> ReviewRow | None:
     """The reader's own review of ``book`` as a row, hidden or not (its author sees it)."""
-    values = _execute(OWN, {"book_id": book.id, "user_id": user.id}).first()
+    values = plain.rows(OWN, {"book_id": book.id, "user_id": user.id}).first()
     return None if values is None else _row(values)
 
 
@@ -113,9 +105,7 @@ def _page_statement(sort: str, after: bool, kind: str, exclude: bool, limit: int
     found = _PAGES.get(key)
     if found is not None:
         return found
-    first, second = (
-        (Review.created_at, Review.id) if sort == "newest" else (Review.helpful_score, Review.id)
-    )
+    first, second = _sort_keys(Review, sort)
     query = (
         select(*COLUMNS)
         .join(AUTHOR, AUTHOR.id == Review.user_id)
@@ -133,6 +123,14 @@ def _page_statement(sort: str, after: bool, kind: str, exclude: bool, limit: int
 
 
 _PAGES: dict[tuple, object] = {}
+
+
+def _sort_keys(columns, sort: str) -> tuple:
+    """A sort's two keys, newest or most helpful first (then the id), on ``Review`` or on the
+    columns of a subquery of review rows."""
+    if sort == "newest":
+        return columns.created_at, columns.id
+    return columns.helpful_score, columns.id
 
 
 def for_book(
@@ -157,7 +155,7 @@ def for_book(
     if cursor is not None:
         params["a"], params["b"] = cursor
     statement = _page_statement(sort, cursor is not None, kind, exclude, limit)
-    rows = [_row(values) for values in _execute(statement, params)]
+    rows = [_row(values) for values in plain.rows(statement, params)]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1], sort) if more and rows else None
@@ -175,7 +173,7 @@ def own_and_page(
     if kind == "reader":
         params["viewer_id"] = reader.id
     mine, rows = None, []
-    for values in _execute(_own_and_page_statement(sort, kind, limit), params):
+    for values in plain.rows(_own_and_page_statement(sort, kind, limit), params):
         if values[-1]:
             mine = _row(values[:-1])
         else:
@@ -194,8 +192,8 @@ def _own_and_page_statement(sort: str, kind: str, limit: int):
     page = _page_statement(sort, False, kind, True, limit).add_columns(literal(0).label("own"))
     both = union_all(select(page.subquery()), OWN.add_columns(literal(1).label("own")))
     rows = both.subquery()
-    first = rows.c.created_at if sort == "newest" else rows.c.helpful_score
-    query = select(rows).order_by(rows.c.own.desc(), first.desc(), rows.c.id.desc())
+    first, second = _sort_keys(rows.c, sort)
+    query = select(rows).order_by(rows.c.own.desc(), first.desc(), second.desc())
     _PAGES[key] = query
     return query
 

@@ -107,7 +107,6 @@ USER_EVERYWHERE = frozenset(
     }
 )
 _PENDING = "versions.pending"
-_WRITING = "versions.writing"
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -364,19 +363,16 @@ def _before_commit(session: Session) -> None:
         return
     keys = _resolve(session, pending)
     if keys:
-        session.info[_WRITING] = True
-        try:
-            _write(session, keys)
-        finally:
-            session.info.pop(_WRITING, None)
+        _write(session, keys)
 
 
 def _statement_write(state) -> None:
     """An UPDATE, DELETE or INSERT statement run in a reader's request (marking notices read,
-    undoing an import) moves that reader's version like an ORM change would."""
-    if (state.is_update or state.is_delete or state.is_insert) and not state.session.info.get(
-        _WRITING
-    ):
+    undoing an import) moves that reader's version like an ORM change would; the versions'
+    own upsert (``_write``) is not such a change."""
+    writes = state.is_update or state.is_delete or state.is_insert
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if writes and table != Version.__tablename__:
         readers.mark_current(_pending(state.session)["readers"])
 
 
