@@ -231,3 +231,32 @@ def test_staff_pages_are_never_kept_their_header_counts_everyones_reports(cached
     page, state = view(mod, url)
     assert state is None and page != first
     same(page, drawn(cached_app, mod, url))
+
+
+@pytest.mark.committed
+def test_htmx_swaps_and_boosted_pages_are_kept_apart_and_each_equals_its_drawing(cached_app, dune):
+    url, _ = dune
+    ann = signed_in(cached_app, "ann")
+    swap = {"HX-Request": "true", "Accept-Encoding": "identity"}
+    boosted = swap | {"HX-Boosted": "true"}
+
+    def get(headers) -> tuple[str, str | None]:
+        response = ann.client.get(url, headers=headers)
+        assert response.status_code == 200
+        return response.get_data(as_text=True), response.headers.get("X-Reader-Cache")
+
+    page, _ = view(ann, url)
+    assert view(ann, url)[1] == "hit"
+    # A boosted link asks for the page: it is the page's copy.
+    assert get(boosted) == (page, "hit")
+    # An htmx swap is kept apart from the page: drawn the first time, then its own copy.
+    first, state = get(swap)
+    assert state is None
+    again, state = get(swap)
+    assert state == "hit" and again == first
+    store = cached_app.extensions["reader_cache"]
+    cached_app.extensions["reader_cache"] = None
+    try:
+        same(again, get(swap)[0])
+    finally:
+        cached_app.extensions["reader_cache"] = store
