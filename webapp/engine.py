@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
+from webapp import read_requests
 from webapp.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -40,10 +41,12 @@ def _sqlite_wal(dbapi_connection, connection_record) -> None:
 
 
 def configure_engine(app: Flask) -> None:
-    """Set SQLite's pragmas on every new connection (WAL only for a database file)."""
+    """Set SQLite's pragmas on every new connection (WAL only for a database file); on
+    PostgreSQL, GET and HEAD requests read outside a transaction (webapp/read_requests.py)."""
     with app.app_context():
         engines = list(db.engines.values())
     for engine in engines:
+        read_requests.install(engine)
         if engine.dialect.name != "sqlite":
             continue
         wanted = [_sqlite_pragmas] + ([_sqlite_wal] if is_sqlite_file(engine) else [])
