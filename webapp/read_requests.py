@@ -2,9 +2,10 @@
 
 A request's session opens a transaction: psycopg sends ``BEGIN`` before its first statement
 and the teardown ``ROLLBACK`` after the last, two round trips (~55 µs of CPU each on the bench
-machine) on requests that only read. Under READ COMMITTED, the level every request runs at,
-each statement of a transaction takes its own snapshot anyway, so a read outside one sees the
-same data; the versions of a cached page are still read before the data it is drawn from
+machine) on requests that only read. Under READ COMMITTED, PostgreSQL's default, each
+statement of a transaction takes its own snapshot anyway, so a read outside one sees the same
+data (a server set to a stricter level keeps its transactions: nothing here applies). The
+versions of a cached page are still read before the data it is drawn from
 (webapp/caching.py), so a page is never kept under a tag newer than its data.
 
 - A connection made during a GET or HEAD request (``engine_connect``) is put in AUTOCOMMIT
@@ -51,6 +52,8 @@ def is_plain_read(statement: str) -> bool:
 
 
 def _autocommit_for_reads(connection: Connection) -> None:
+    if connection.dialect.default_isolation_level != "READ COMMITTED":
+        return  # a stricter level gives a request one snapshot: keep it
     if has_request_context() and request.method in READ_METHODS:
         connection.execution_options(isolation_level="AUTOCOMMIT", **{LAZY_BEGIN: True})
 

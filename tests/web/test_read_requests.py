@@ -238,3 +238,18 @@ def test_a_post_after_a_get_on_the_same_pooled_connection_is_transactional(make_
         assert levels == [None]
         assert re.fullmatch("W+X", seen.trace), seen.trace
         assert versions_written() == 0
+
+
+@pytest.mark.committed
+def test_a_server_set_to_a_stricter_level_keeps_a_transaction_per_request(make_app, database_url):
+    """REPEATABLE READ gives a request one snapshot for all its reads: kept (PostgreSQL; on
+    SQLite, whose reads run outside a transaction, nothing changes)."""
+    postgres = database_url.startswith("postgresql")
+    options = "-c default_transaction_isolation=repeatable\\ read"
+    engine_options = {"connect_args": {"options": options}} if postgres else {}
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS=engine_options)
+    with app.app_context():
+        with traced(db.engine) as seen:
+            assert app.test_client().get("/").status_code == 200
+        assert re.fullmatch("R+X" if postgres else "r+", seen.trace), seen.trace
+        assert seen.levels == {None}
