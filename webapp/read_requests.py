@@ -19,6 +19,11 @@ versions of a cached page are still read before the data it is drawn from
   autocommit or not, and SQLAlchemy calls them on AUTOCOMMIT connections too, unless the
   engine's ``skip_autocommit_rollback`` is on (then nothing here is installed).
 
+With no ROLLBACK per request, psycopg's automatic prepared statements (from a statement's
+fifth run on a connection) now last: a ROLLBACK cleared them. Most of the CPU saved comes from
+that (bench/README.md); behind PgBouncer in transaction mode it needs PgBouncer ≥ 1.21, as the
+page cache's own prepared reads do (webapp/version_reads.py).
+
 SQLite is left alone: pysqlite already begins only before a write.
 """
 
