@@ -184,6 +184,24 @@ def test_take_the_files_choice_keeps_the_review_title_the_file_does_not_carry(us
     assert (review.title, review.body, review.rating) == ("The House", "Mine.", 4)
 
 
+def test_take_the_files_choice_never_empties_a_review_the_file_has_no_text_for(users):
+    """A row with a rating and no review text takes the rating; the reader's written review
+    and its spoiler mark stay, and undo brings back the old rating."""
+    reader = users("writer")
+    book = make_book("Piranesi", authors=("Susanna Clarke",), isbn13="9781635575941")
+    make_review(reader, book, stars=2, body="Years of my notes.", spoiler=True)
+    data = goodreads_csv({"Title": "Piranesi", "Author": "Susanna Clarke", "My Rating": "5"})
+    job = taken_import(reader, data)
+    review = db.session.scalar(select(Review).where(Review.user_id == reader.id))
+    assert (review.rating, review.body, review.spoiler) == (10, "Years of my notes.", True)
+    assert "Years of my notes." in review.body_html
+    db.session.refresh(book)
+    assert (book.rating_count, book.rating_sum, book.review_count) == (1, 10, 1)
+    library_imports.undo(reader, job)
+    db.session.refresh(review)
+    assert (review.rating, review.body, review.spoiler) == (4, "Years of my notes.", True)
+
+
 def taken_import(reader, data: bytes) -> LibraryImport:
     """A done "take the file's" import of ``data``, its rows placed here (for undo)."""
     job = LibraryImport(

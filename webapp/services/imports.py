@@ -60,6 +60,8 @@ def place_review(
 
     A row without a rating (Goodreads' "My Rating" 0) but with a review becomes a text-only
     review; it leaves a rating the reader already has here as it is (the file has none to give).
+    Likewise a row with a rating and no review text leaves the reader's written review (and its
+    spoiler mark) as it is: taking the file's never empties a review the file says nothing of.
     """
     mine = have.reviews.get(book_id)
     body = row.review or None
@@ -70,7 +72,11 @@ def place_review(
     rating = row.rating if row.rating is not None else (mine.rating if mine else None)
     if rating is None and body is None:
         return None
-    wanted = (rating, body, bool(row.spoiler and body))
+    if body is None and mine is not None and mine.body:
+        wanted = (rating, mine.body, mine.spoiler)
+    else:
+        wanted = (rating, body, bool(row.spoiler and body))
+    body = wanted[1]
     if mine is not None and (mine.rating, mine.body, mine.spoiler) == wanted:
         return None
     if mine is not None and choice == KEEP_MINE:
