@@ -11,7 +11,17 @@ from sqlalchemy import select
 from tests.factories import UserFactory, moderation_book, moderation_review
 from webapp.extensions import db
 from webapp.models import AuditEntry, Review
-from webapp.services import accounts, catalog, covers, merges, moderation, replies, reports, staff
+from webapp.services import (
+    accounts,
+    audit,
+    catalog,
+    covers,
+    merges,
+    moderation,
+    replies,
+    reports,
+    staff,
+)
 from webapp.services.catalog import BookData
 
 pytestmark = pytest.mark.usefixtures("shared_world")
@@ -198,3 +208,31 @@ def test_what_the_system_and_the_catalogue_tools_did(auth, client, users, world)
     ]
     reads_as(told, expected)
     assert "changed to" not in told[0]  # the merged book's facts are not a change to "none"
+
+
+def test_the_log_pages_back_through_older_entries_keeping_its_filters(
+    auth, client, users, world, monkeypatch
+):
+    monkeypatch.setattr(audit.log, "__defaults__", (None, 3))
+    readers = [users(f"paged{n}") for n in range(7)]
+    for n, reader in enumerate(readers):
+        moderation.hide(world.mod, moderation_review(reader, world.book), f"R{n}")
+    staff.suspend(world.admin, readers[0], 3, "Cooling off")  # filtered out below
+    auth.login("mod")
+    query = "?action=hide_review"
+    seen, pages, url = [], 0, "/moderation/log" + query
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += [re.search(r"“(R\d)”", words(e)).group(1) for e in ENTRY.findall(html)]
+        pages += 1
+        older = re.search(r'<a rel="next" href="([^"]+)">Older entries</a>', html)
+        url = older.group(1).replace("&amp;", "&") if older else None
+        if url:
+            assert "action=hide_review" in url
+        if pages > 1:
+            assert "Newest entries" in html and "older entr" in html
+    # Every hide, newest first, each once, over three pages (3 + 3 + 1).
+    assert seen[:7] == [f"R{n}" for n in reversed(range(7))] and pages >= 3
+    # A cursor from the address bar that is not one starts from the newest.
+    first = log_entries(client, query)
+    assert log_entries(client, query + "&before=nonsense_12") == first

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from webapp.extensions import db
 from webapp.models import AuditEntry, Book, Reply, Review, User
@@ -62,9 +62,16 @@ class LogFilter:
     target_type: str = ""
     target_id: int | None = None
 
+    def args(self) -> dict:
+        """The filters given, as query arguments (for the links to other pages)."""
+        return {k: v for k, v in vars(self).items() if v not in ("", None)}
 
-def log(filters: LogFilter, limit: int = LOG_PER_PAGE) -> list[AuditEntry]:
-    """The newest entries that match every filter given."""
+
+def log(
+    filters: LogFilter, before: tuple | None = None, limit: int = LOG_PER_PAGE
+) -> tuple[list[AuditEntry], str | None]:
+    """The newest entries that match every filter given, older than ``before`` (a
+    ``cursors.time_cursor``), and the cursor of the page after them (None on the last)."""
     query = select(AuditEntry)
     if filters.actor:
         query = query.where(AuditEntry.actor_name == filters.actor)
@@ -74,8 +81,20 @@ def log(filters: LogFilter, limit: int = LOG_PER_PAGE) -> list[AuditEntry]:
         query = query.where(AuditEntry.target_type == filters.target_type)
     if filters.target_id is not None:
         query = query.where(AuditEntry.target_id == filters.target_id)
-    query = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)
-    return list(db.session.scalars(query))
+    if before is not None:
+        at, entry_id = before
+        query = query.where(
+            or_(
+                AuditEntry.created_at < at,
+                and_(AuditEntry.created_at == at, AuditEntry.id < entry_id),
+            )
+        )
+    query = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit + 1)
+    entries = list(db.session.scalars(query))
+    if len(entries) <= limit:
+        return entries, None
+    last = entries[limit - 1]
+    return entries[:limit], f"{last.created_at.isoformat()}_{last.id}"
 
 
 def log_actions() -> list[str]:

@@ -15,7 +15,7 @@ from webapp.forms.moderation import BulkForm, HideForm, MergeForm, RoleForm, Sus
 from webapp.htmx import invalid, render, respond
 from webapp.inputs import as_id, ids
 from webapp.models import REPORT_REASONS, Book, Reply, Review, User
-from webapp.services import audit, catalog, merges, moderation, replies, reports, staff
+from webapp.services import audit, catalog, cursors, merges, moderation, replies, reports, staff
 from webapp.web import book_url, book_view, me, staff_required
 
 bp = Blueprint("moderation", __name__)
@@ -307,7 +307,15 @@ def log():
         target_type=request.args.get("target_type", "").strip(),
         target_id=as_id(request.args.get("target_id")),
     )
-    entries = audit.log(filters)
+    before = cursors.time_cursor(request.args.get("before"))
+    entries, older = audit.log(filters, before)
     told = audit_words.tell_all(entries, audit.cast_for(entries))
     actions = [(a, audit_words.action_label(a)) for a in audit.log_actions()]
-    return render("moderation/log.html", told=told, filters=filters, actions=actions)
+    return render(
+        "moderation/log.html",
+        told=told,
+        filters=filters,
+        actions=actions,
+        paged=before is not None,
+        older=older,
+    )
