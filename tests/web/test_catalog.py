@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.factories import make_book, make_review
 from webapp.extensions import db
 from webapp.models import Book
-from webapp.services import catalog, shelves
+from webapp.services import book_rows, catalog, shelves
 
 PW = "correct horse battery"
 HTMX = {"HX-Request": "true"}
@@ -529,8 +529,8 @@ def test_a_book_comes_with_its_authors_in_order_from_one_statement(app, count_qu
     ids = book.id, alone.id
     db.session.expunge_all()
     with count_queries() as statements:
-        loaded = catalog.book_with_authors(ids[0])
+        loaded = book_rows.book_with_authors(ids[0])
         assert loaded.author_names == "Terry Pratchett and Neil Gaiman"
-        assert catalog.book_with_authors(ids[1]).authors == []
-        assert catalog.book_with_authors(sum(ids) + 1) is None
+        assert book_rows.book_with_authors(ids[1]).authors == []
+        assert book_rows.book_with_authors(sum(ids) + 1) is None
     assert len(statements) == 3

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import func, select
 
 from webapp import isbn as isbn_rules
 from webapp import permissions, search
@@ -330,23 +329,3 @@ def redirect_for(book_id: int) -> int | None:
     """Where a merged book's old id now points, or None."""
     return db.session.scalar(select(BookRedirect.new_id).where(BookRedirect.old_id == book_id))
 
-
-# The book page's book: its author links (and their authors) filled from the same rows.
-_WITH_AUTHORS = (
-    select(Book)
-    .outerjoin(Book.book_authors)
-    .outerjoin(BookAuthor.author)
-    .options(contains_eager(Book.book_authors).contains_eager(BookAuthor.author))
-    .where(Book.id == bindparam("book_id"))
-    .order_by(BookAuthor.position)
-)
-
-
-def book_with_authors(book_id: int) -> Book | None:
-    """A book and its authors in one statement, or None.
-
-    Instead of ``db.session.get``, whose selectin load of the authors was a fifth of a cold
-    book page's CPU (0.55 → 0.23 ms on SQLite, 0.88 → 0.45 ms on PostgreSQL, a session's
-    teardown included). Plain left joins: ``joinedload`` nests the author's inner join inside
-    the outer one, which SQLite plans badly (65 ms)."""
-    return db.session.scalars(_WITH_AUTHORS, {"book_id": book_id}).unique().one_or_none()

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
@@ -94,8 +95,14 @@ READS_OF = (
 
 
 def reads_of(user: User, book: Book) -> list[Read]:
-    """The reader's reads of one book; ``read.book`` is the ``book`` already loaded (no join)."""
-    return list(db.session.scalars(READS_OF, {"user_id": user.id, "book_id": book.id}))
+    """The reader's reads of one book; ``read.book`` is the ``book`` already loaded (no join):
+    the ORM Book from the identity map, or the book page's plain ``BookRow`` (which no lazy
+    load would find there) set as the loaded value."""
+    found = list(db.session.scalars(READS_OF, {"user_id": user.id, "book_id": book.id}))
+    if not isinstance(book, Book):
+        for read in found:
+            set_committed_value(read, "book", book)
+    return found
 
 
 def for_book(user: User, book: Book) -> BookReading:

@@ -13,7 +13,7 @@ from webapp.forms.reading import PrivateNotesForm, reading_context
 from webapp.forms.reviews import ShelfForm
 from webapp.htmx import invalid, render, respond
 from webapp.models import SHELVES, Book
-from webapp.services import catalog, covers, shelves
+from webapp.services import book_rows, catalog, covers, shelves
 from webapp.web import book_url, book_view, safe_next
 
 bp = Blueprint("books", __name__)
@@ -22,7 +22,7 @@ bp = Blueprint("books", __name__)
 @bp.get("/books/<int:book_id>")
 @bp.get("/books/<int:book_id>-<slug>")
 def detail(book_id: int, slug: str | None = None):
-    book = catalog.book_with_authors(book_id)
+    book = book_rows.book_with_authors(book_id)
     if book is None:
         # A merged-away book's URL leads to the book it was merged into.
         new_id = catalog.redirect_for(book_id)

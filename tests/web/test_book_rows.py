@@ -1,0 +1,101 @@
+"""The book page drawn from the plain ``BookRow`` (services/book_rows.py) is the page the ORM
+Book draws, byte for byte but the CSRF token: for visitors and for readers with a review, a
+shelf, a read in progress, tags and lists, for staff, for a book with every field, a stored
+cover or no author."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.client import AuthActions, Browserless
+from tests.factories import make_book, make_review
+from webapp.extensions import db
+from webapp.models import Book
+from webapp.services import book_rows, lists, reads, shelves, tags
+
+TOKEN = re.compile(r'(X-CSRFToken": "|name="csrf_token" type="hidden" value=")[^"]+')
+
+
+def drawn(client, path: str, **headers) -> str:
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200
+    return TOKEN.sub(r"\1T", response.get_data(as_text=True))
+
+
+def both(monkeypatch, client, path: str, **headers) -> tuple[str, str]:
+    """The page from the plain row, then the same page from the ORM Book."""
+    plain = drawn(client, path, **headers)
+    with monkeypatch.context() as patch:
+        patch.setattr(book_rows, "book_with_authors", lambda book_id: db.session.get(Book, book_id))
+        orm = drawn(client, path, **headers)
+    return plain, orm
+
+
+@pytest.fixture
+def full(app, users):
+    book = make_book(
+        "Middlemarch",
+        authors=("George Eliot", "A. N. Editor", "Third Hand"),
+        subtitle="A Study of Provincial Life",
+        other_titles=["Middlemarch, or Life", "Mittelmarsch"],
+        publisher="Blackwood",
+        year=1871,
+        pages=880,
+        language="en",
+        description="A *study* of a town.",
+    )
+    pat, ann = users("pat"), users("ann")
+    make_review(pat, book, "4", title="Slow burn", body="Worth the *time*.")
+    make_review(ann, book, "3.5", body="Mine.")
+    shelves.set_status(ann, book, "reading")
+    current = next(r for r in reads.reads_of(ann, book) if r.status == "reading")
+    reads.record_progress(ann, current, "120", None, "Dorothea!")
+    tags.set_for_book(ann, book, "favourites, Book club")
+    lists.add(ann, lists.create(ann, "Victorians"), book)
+    return book
+
+
+def path(book) -> str:
+    return f"/books/{book.id}-{book.slug}"
+
+
+def signed_in(app, name: str):
+    web = Browserless(app.test_client())
+    AuthActions(web).login(name)
+    web.client.get("/").close()  # the "Signed in" flash shown
+    return web.client
+
+
+def test_a_visitor_gets_the_same_page_from_the_plain_row(monkeypatch, client, full):
+    for query, headers in (("", {}), ("?sort=newest", {}), ("", {"HX-Request": "true"})):
+        plain, orm = both(monkeypatch, client, path(full) + query, **headers)
+        assert plain == orm
+    assert "Third Hand" in plain and "Mittelmarsch" in plain and "880" in plain
+
+
+@pytest.mark.parametrize("name", ["ann", "pat", "boss"])
+def test_readers_and_staff_get_the_same_page_from_the_plain_row(
+    monkeypatch, app, users, full, name
+):
+    if name == "boss":
+        users("boss", role="admin")
+    plain, orm = both(monkeypatch, signed_in(app, name), path(full))
+    assert plain == orm
+    if name == "ann":  # her read in progress names the book (read.book is the row)
+        assert "120" in plain and "Dorothea!" in plain and "of Middlemarch</span>" in plain
+
+
+def test_a_stored_cover_and_a_book_without_authors(monkeypatch, app, client, users):
+    covered = make_book("Covered")
+    covered.cover_key = "abc123"
+    alone = make_book("Orphan")
+    alone.book_authors.clear()
+    db.session.commit()
+    for book in (covered, alone):
+        plain, orm = both(monkeypatch, client, path(book))
+        assert plain == orm
+    users("boss", role="admin")
+    plain, orm = both(monkeypatch, signed_in(app, "boss"), path(covered))
+    assert plain == orm and "Remove the cover" in plain
