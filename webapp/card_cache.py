@@ -2,7 +2,7 @@
 
 A page is rendered cold when one of its versions moved (services/versions.py) — a review saved,
 a vote — yet most of its 20 cards are as they were. A visitor's card is a function of the row
-alone (``review_pages.ReviewRow``: a frozen dataclass of every value the card shows, its
+alone (``review_pages.ReviewRow``: a named tuple of every value the card shows, its
 author's name, privacy and picture included), the day (dates on the page) and the code, which
 does not change while the process runs: so the row itself is the key, and a changed value is
 a different key, never a stale card. Signed-in readers' cards (their votes, follow and report
