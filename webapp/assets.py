@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,6 +207,17 @@ class Assets:
         except KeyError:
             raise LookupError(f"No static asset {name!r} (looked in {self.static_dir})") from None
 
+    def url_function(self, prefix: str) -> Callable[[str], str]:
+        """``asset_url`` for templates with every URL joined once: a dict lookup a call, not
+        two proxy lookups and a join (five a page)."""
+        urls = {name: f"{prefix}/{path}" for name, path in self.manifest.items()}
+
+        def template_asset_url(name: str) -> str:
+            found = urls.get(name)
+            return self.url(name) if found is None else found  # a missing name: LookupError
+
+        return template_asset_url
+
 
 def is_immutable(path: str, url: str) -> bool:
     """Hashed names never change content."""
@@ -228,7 +240,7 @@ def init_app(app: Flask, wsgi_app):
     assets = Assets.scan(Path(app.static_folder), cache_dir)
     assets.build()
     app.extensions["colophon_assets"] = assets
-    app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["asset_url"] = assets.url_function(app.static_url_path)
 
     static = app.static_url_path.strip("/")
     whitenoise = WhiteNoise(
