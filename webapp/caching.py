@@ -184,8 +184,8 @@ def conditional_get(response: Response) -> Response:
         return response
     response.set_etag(tag, weak=True)
     response.headers["Cache-Control"] = public_cache_control(current_app)
-    for header in PUBLIC_VARY:
-        response.vary.add(header)
+    # One parse and one write of the header, not one of each per name (as ``add`` does).
+    response.vary.update(PUBLIC_VARY)
     request.environ["colophon.cacheable"] = tag  # the response cache may keep this one
     return response.make_conditional(request)
 
