@@ -7,11 +7,12 @@ from flask import Flask
 from webapp import converters
 from webapp.config import INSTANCE, ROOT, load_config, storage_options
 from webapp.inputs import clean_request_class
+from webapp.urls import ColophonFlask
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides settings (tests pass ``COLOPHON_ENV`` and a database)."""
-    app = Flask(
+    app = ColophonFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
