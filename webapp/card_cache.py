@@ -110,6 +110,17 @@ def visitor_card(context: Context, review, focus: bool = False, level: int = 3) 
     return html
 
 
+@pass_context
+def visitor_cards(context: Context, reviews, focus_first: bool = False) -> Markup:
+    """A page's cards, each as ``visitor_card`` draws it (focus on the first when swapped in),
+    in one call from the template: one escape of the page's cards, not 20 of a few KB."""
+    cards = [
+        visitor_card(context, review, focus=focus_first and n == 0)
+        for n, review in enumerate(reviews)
+    ]
+    return Markup("".join(cards))  # noqa: S704 (each card is Markup: drawn by the template)
+
+
 # Unguessable per process, so no stored text can pose as one; hex survives HTML escaping.
 TOKEN = f"csrf-{secrets.token_hex(16)}"
 BACK = f"back-{secrets.token_hex(16)}"
@@ -217,4 +228,6 @@ def init_app(app: Flask) -> None:
     megabytes = app.config["CARD_CACHE_MB"]
     if megabytes and not app.debug and not app.config.get("TEMPLATES_AUTO_RELOAD"):
         app.extensions["review_cards"] = Cards(megabytes * 1024 * 1024)
-    app.jinja_env.globals.update(visitor_card=visitor_card, shared=shared)
+    app.jinja_env.globals.update(
+        visitor_card=visitor_card, visitor_cards=visitor_cards, shared=shared
+    )
