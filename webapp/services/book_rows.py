@@ -16,26 +16,29 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 
 from webapp.models import Author, Book, BookAuthor
+from webapp.models.book import slugify
 from webapp.services import plain
 
 COLUMNS = tuple(attribute.key for attribute in Book.__mapper__.column_attrs)
+_TITLE = COLUMNS.index("title")
 
 
 class AuthorRow(NamedTuple):
-    """An author as a book's byline and links read it (``Author.slug`` itself)."""
+    """An author as a book's byline and links read it; ``slug`` as ``Author.slug`` makes it,
+    once, not at each of the page's reads."""
 
     id: int
     name: str
-    slug = Author.slug
+    slug: str
 
 
-class BookRow(namedtuple("BookValues", (*COLUMNS, "authors"))):
-    """A book's column values and its ``authors``, with Book's derived properties. A named
-    tuple: read like attributes, built and compared without Python code."""
+class BookRow(namedtuple("BookValues", (*COLUMNS, "authors", "slug"))):
+    """A book's column values and its ``authors``, with Book's derived properties (``slug``
+    made once: the page reads it six times). A named tuple: read like attributes, built and
+    compared without Python code."""
 
     __slots__ = ()
     author_names = Book.author_names
-    slug = Book.slug
     average = Book.average
     histogram = Book.histogram
 
@@ -58,5 +61,6 @@ def book_with_authors(book_id: int) -> BookRow | None:
     rows = plain.rows(_WITH_AUTHORS, {"book_id": book_id}).all()
     if not rows:
         return None
-    authors = [AuthorRow(row[-2], row[-1]) for row in rows if row[-2] is not None]
-    return BookRow(*rows[0][:-2], authors)
+    authors = [AuthorRow(row[-2], row[-1], slugify(row[-1])) for row in rows if row[-2] is not None]
+    values = rows[0][:-2]
+    return BookRow(*values, authors, slugify(values[_TITLE]))
