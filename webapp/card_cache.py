@@ -224,10 +224,26 @@ def shared(context: Context, name: str, *key, caller, when: bool = True) -> Mark
     return Markup(str(html).replace(TOKEN, str(escape(token))))  # noqa: S704 (as above)
 
 
+@pass_context
+def kept(context: Context, name: str, *key, caller) -> Markup:
+    """``{% call kept(name, key…) %}…{% endcall %}``: a fragment that shows nothing but its
+    ``key`` (no text a reader wrote, no URL, no token) — the same for every reader and
+    visitor — drawn once per key."""
+    cards = current_app.extensions.get("review_cards")
+    if cards is None:
+        return Markup(caller())  # noqa: S704 (the template's own output)
+    full_key = ("kept", name, *key)
+    html = cards.get(full_key)
+    if html is None:
+        html = Markup(caller())  # noqa: S704 (as above)
+        cards.put(full_key, html)
+    return html
+
+
 def init_app(app: Flask) -> None:
     megabytes = app.config["CARD_CACHE_MB"]
     if megabytes and not app.debug and not app.config.get("TEMPLATES_AUTO_RELOAD"):
         app.extensions["review_cards"] = Cards(megabytes * 1024 * 1024)
     app.jinja_env.globals.update(
-        visitor_card=visitor_card, visitor_cards=visitor_cards, shared=shared
+        visitor_card=visitor_card, visitor_cards=visitor_cards, shared=shared, kept=kept
     )

@@ -41,3 +41,34 @@ def test_signed_in_readers_get_their_own_cards(app, client, users):
     reader.login("bankole")
     signed_in = page(reader.web.client, book)
     assert "helpful-button" in signed_in and "God is change." in signed_in
+
+
+def drawn_directly(app, client, book) -> str:
+    store, app.extensions["review_cards"] = app.extensions["review_cards"], None
+    try:
+        return page(client, book)
+    finally:
+        app.extensions["review_cards"] = store
+
+
+def test_kept_book_stats_follow_every_rating(app, client, users):
+    """``kept`` fragments (the book's ratings) are drawn once per set of numbers: each new
+    rating, changed rating or text-only review shows at once, as the page drawn directly."""
+    book = make_book("Dawn", authors=("Octavia E. Butler",))
+    lilith = users("lilith")
+    steps = [
+        lambda: None,
+        lambda: make_review(lilith, book, "4"),
+        lambda: make_review(users("nikanj"), book, "2.5", body="Strange."),
+        lambda: make_review(lilith, book, "4.5"),  # the same count, another histogram
+        lambda: make_review(users("joseph"), book, None, body="No stars from me."),
+    ]
+    shown = set()
+    for step in steps:
+        step()
+        kept = page(client, book)
+        assert kept == page(client, book) == drawn_directly(app, client, book)
+        stats = kept[kept.index('<section id="book-stats"') : kept.index("</section>")]
+        assert stats not in shown
+        shown.add(stats)
+    assert any(key[0] == "kept" for key in app.extensions["review_cards"]._cards)
