@@ -38,6 +38,22 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect, coltype):
+        """``process_result_value`` after the driver's own conversion, as TypeDecorator's does,
+        in one function a value instead of two (75 values a book page)."""
+        parse = self.impl_instance.result_processor(dialect, coltype)
+
+        def process(value):
+            if value is None:
+                return None
+            if parse is not None:
+                value = parse(value)
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            return value.astimezone(UTC)
+
+        return process
+
 
 def cascade_key(target: str, *, index: bool = False) -> MappedColumn:
     """A reference to ``target``'s row that goes with it (its owner, or what it is about)."""
