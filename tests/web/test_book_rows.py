@@ -1,11 +1,12 @@
-"""The book page drawn from the plain ``BookRow`` (services/book_rows.py) is the page the ORM
-Book draws, byte for byte but the CSRF token: for visitors and for readers with a review, a
-shelf, a read in progress, tags and lists, for staff, for a book with every field, a stored
-cover or no author."""
+"""The book page drawn from the plain ``BookRow`` (services/book_rows.py) and ``ReadRow``
+(services/reads.py) is the page the ORM Book and Reads draw, byte for byte but the CSRF
+token: for visitors and for readers with a review, a shelf, reads, tags and lists, for staff,
+for a book with every field, a stored cover or no author."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -52,6 +53,8 @@ def full(app, users):
     shelves.set_status(ann, book, "reading")
     current = next(r for r in reads.reads_of(ann, book) if r.status == "reading")
     reads.record_progress(ann, current, "120", None, "Dorothea!")
+    finished = reads.ReadData("finished", date(2024, 3, 1), date(2024, 4, 2), "ebook")
+    reads.add(ann, book, finished)
     tags.set_for_book(ann, book, "favourites, Book club")
     lists.add(ann, lists.create(ann, "Victorians"), book)
     return book
@@ -99,3 +102,16 @@ def test_a_stored_cover_and_a_book_without_authors(monkeypatch, app, client, use
     users("boss", role="admin")
     plain, orm = both(monkeypatch, signed_in(app, "boss"), path(covered))
     assert plain == orm and "Remove the cover" in plain
+
+
+def test_a_readers_reads_are_the_same_as_plain_rows(monkeypatch, app, full):
+    """Her reads (one in progress with a note, one finished with dates and a format) drawn
+    from ``reads.read_rows`` and from Read objects, on the ORM Book."""
+    client = signed_in(app, "ann")
+    plain = drawn(client, path(full))
+    with monkeypatch.context() as patch:
+        patch.setattr(book_rows, "book_with_authors", lambda book_id: db.session.get(Book, book_id))
+        patch.setattr(reads, "read_rows", reads.reads_of)
+        orm = drawn(client, path(full))
+    assert plain == orm
+    assert "Ebook" in plain and "Dorothea!" in plain and "read-finished" in plain
