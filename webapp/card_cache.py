@@ -92,6 +92,24 @@ def page_user(context: Context):
 def visitor_card(context: Context, review, focus: bool = False, level: int = 3) -> Markup:
     """A review card, from the cache for a row (see above)."""
     cards = current_app.extensions.get("review_cards")
+    return _filled(context, _drawn(context, cards, review, focus, level))
+
+
+@pass_context
+def visitor_cards(context: Context, reviews, focus_first: bool = False) -> Markup:
+    """A page's cards, each as ``visitor_card`` draws it (focus on the first when swapped in),
+    in one call from the template, and a reader's markers filled in once in the page's cards:
+    one escape and one pass over their few KB each, not 20."""
+    cards = current_app.extensions.get("review_cards")
+    drawn = [
+        _drawn(context, cards, review, focus_first and n == 0, 3)
+        for n, review in enumerate(reviews)
+    ]
+    return _filled(context, "".join(drawn))
+
+
+def _drawn(context: Context, cards: Cards | None, review, focus, level: int) -> str:
+    """A card's markup: a visitor's as shown, a signed-in reader's with the markers."""
     if cards is None or not isinstance(review, ReviewRow):
         return _macro(context)(review, level, focus)
     reader = context.vars.get("_card_reader")
@@ -110,15 +128,15 @@ def visitor_card(context: Context, review, focus: bool = False, level: int = 3) 
     return html
 
 
-@pass_context
-def visitor_cards(context: Context, reviews, focus_first: bool = False) -> Markup:
-    """A page's cards, each as ``visitor_card`` draws it (focus on the first when swapped in),
-    in one call from the template: one escape of the page's cards, not 20 of a few KB."""
-    cards = [
-        visitor_card(context, review, focus=focus_first and n == 0)
-        for n, review in enumerate(reviews)
-    ]
-    return Markup("".join(cards))  # noqa: S704 (each card is Markup: drawn by the template)
+def _filled(context: Context, text: str) -> Markup:
+    """Cards as the page shows them: a reader's token and way back in place of the markers."""
+    reader = context.vars.get("_card_reader")
+    if reader:
+        if TOKEN in text:
+            text = text.replace(TOKEN, reader.token)
+        if BACK in text:
+            text = text.replace(BACK, reader.back)
+    return Markup(text)  # noqa: S704 (the template's output, markers replaced by escaped text)
 
 
 # Unguessable per process, so no stored text can pose as one; hex survives HTML escaping.
@@ -187,7 +205,7 @@ def _render_marked(context: Context, review: ReviewRow, level: int) -> str:
 
 def _reader_card(
     context: Context, cards: Cards, reader: _Reader, review: ReviewRow, level: int, focus
-) -> Markup:
+) -> str:
     if focus or reader.bypass:
         return _macro(context)(review, level, focus)
     variant = reader.variant(review)
@@ -196,12 +214,7 @@ def _reader_card(
     if html is None:
         html = Markup(_render_marked(context, review, level))  # noqa: S704 (the template's)
         cards.put(key, html)
-    text = str(html)
-    if TOKEN in text:
-        text = text.replace(TOKEN, reader.token)
-    if BACK in text:
-        text = text.replace(BACK, reader.back)
-    return Markup(text)  # noqa: S704 (the template's output, markers replaced by escaped text)
+    return html  # its markers are filled in by ``_filled``
 
 
 @pass_context
