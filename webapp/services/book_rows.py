@@ -58,7 +58,7 @@ def book_with_authors(book_id: int) -> BookRow | None:
 
     Plain left joins: ``joinedload`` nests the author's inner join inside the outer one,
     which SQLite plans badly (65 ms)."""
-    rows = plain.rows(_WITH_AUTHORS, {"book_id": book_id}).all()
+    rows = plain.rows(_WITH_AUTHORS, {"book_id": book_id})
     if not rows:
         return None
     authors = [AuthorRow(row[-2], row[-1], slugify(row[-1])) for row in rows if row[-2] is not None]

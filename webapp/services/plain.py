@@ -7,9 +7,13 @@ queries, without the ORM's execution and row machinery, which plain values never
 
 from __future__ import annotations
 
+from sqlalchemy import Row
+
 from webapp.extensions import db
 
 
-def rows(statement, params: dict):
-    """The result of ``statement`` with ``params``, rows as the driver's values."""
-    return db.session.connection().execute(statement, params)
+def rows(statement, params: dict) -> list[Row]:
+    """The rows of ``statement`` with ``params``, as the driver's values, all fetched at once:
+    iterating a result fetches row by row, and psycopg's ``fetchone`` is Python (~1.5 µs a
+    row, 30 rows a cold book page), where its ``fetchall`` loads them in one C call."""
+    return db.session.connection().execute(statement, params).all()

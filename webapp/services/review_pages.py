@@ -96,8 +96,8 @@ OWN = (
 
 def own(book: Book, user: User) -> ReviewRow | None:
     """The reader's own review of ``book`` as a row, hidden or not (its author sees it)."""
-    values = plain.rows(OWN, {"book_id": book.id, "user_id": user.id}).first()
-    return None if values is None else _row(values)
+    found = plain.rows(OWN, {"book_id": book.id, "user_id": user.id})
+    return _row(found[0]) if found else None
 
 
 def _page_statement(sort: str, after: bool, kind: str, exclude: bool, limit: int):
