@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from webapp import read_requests
+from webapp import pg_cursor, pg_ping, read_requests
 from webapp.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -42,11 +42,15 @@ def _sqlite_wal(dbapi_connection, connection_record) -> None:
 
 def configure_engine(app: Flask) -> None:
     """Set SQLite's pragmas on every new connection (WAL only for a database file); on
-    PostgreSQL, GET and HEAD requests read outside a transaction (webapp/read_requests.py)."""
+    PostgreSQL, GET and HEAD requests read outside a transaction (webapp/read_requests.py),
+    cursors reuse result descriptions (webapp/pg_cursor.py) and the pool's pre-ping makes a
+    round trip only when a connection may be lost (webapp/pg_ping.py)."""
     with app.app_context():
         engines = list(db.engines.values())
     for engine in engines:
         read_requests.install(engine)
+        pg_cursor.install(engine)
+        pg_ping.install(engine)
         if engine.dialect.name != "sqlite":
             continue
         wanted = [_sqlite_pragmas] + ([_sqlite_wal] if is_sqlite_file(engine) else [])

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import event, func, insert, select, text
@@ -253,3 +255,28 @@ def test_a_server_set_to_a_stricter_level_keeps_a_transaction_per_request(make_a
             assert app.test_client().get("/").status_code == 200
         assert re.fullmatch("R+X" if postgres else "r+", seen.trace), seen.trace
         assert seen.levels == {None}
+
+
+@pytest.mark.committed
+def test_a_page_after_the_server_ended_its_connection_is_served(make_app):
+    """Production's pool (pre-ping, webapp/pg_ping.py): the server ends the pooled connection
+    between two requests, as a restart does; the next request gets a new one, and a 200."""
+    options = {"pool_pre_ping": True, "pool_size": 1, "max_overflow": 0}
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS=options)
+    client = app.test_client()
+    with app.app_context():
+        if not is_postgres():
+            return  # SQLite: no server to end a connection
+        pids: list = []
+        event.listen(
+            db.engine, "checkout", lambda dbapi, *args: pids.append(dbapi.info.backend_pid)
+        )
+        for _ in range(2):  # the second checkout pings: on time alone the third would not
+            assert client.get("/").status_code == 200
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as admin:  # beside the pool, not from it
+            admin.execute("SELECT pg_terminate_backend(%s)", (pids[-1],))
+        time.sleep(0.2)  # the server's goodbye reaches the pooled connection's socket
+        assert client.get("/").status_code == 200
+        assert client.get("/").status_code == 200
+        assert pids[-1] != pids[-3]
