@@ -31,6 +31,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 from urllib.parse import quote, urlencode, urlsplit
 
 from bench.generate import BENCH_PASSWORD
@@ -148,16 +149,23 @@ def fetch(port: int, path: str, headers: dict | None = None, method="GET", body=
 
 
 def make_app(database_url: str, secret: str, *, page_cache: str | None = None):
-    """The production app in-process; ``page_cache="off"`` measures cold (uncached) pages."""
+    """The production app in-process; ``page_cache="off"`` measures cold (uncached) pages.
+
+    With production's engine options for ``database_url`` (on PostgreSQL the pool pre-pings
+    at checkout, as in production; before 2026-11-26 11:00 the in-process PostgreSQL numbers
+    had no pre-ping: the options followed ``DATABASE_URL``, unset here, so SQLite's)."""
     os.environ.setdefault("SECRET_KEY", secret)
     from webapp import create_app
-    from webapp.config import normalise_database_url
+    from webapp.config import load_config, normalise_database_url
 
+    with mock.patch.dict(os.environ, {"DATABASE_URL": database_url}):
+        engine_options = load_config("production", secret)["SQLALCHEMY_ENGINE_OPTIONS"]
     return create_app(
         {
             "COLOPHON_ENV": "production",
             "SECRET_KEY": secret,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
             "FORCE_HTTPS": False,
             "SESSION_COOKIE_SECURE": False,
             "WTF_CSRF_SSL_STRICT": False,
