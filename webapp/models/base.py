@@ -32,11 +32,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return None if value is None else _as_utc(value)
 
     def result_processor(self, dialect, coltype):
         """``process_result_value`` after the driver's own conversion, as TypeDecorator's does,
@@ -46,13 +42,14 @@ class UTCDateTime(TypeDecorator):
         def process(value):
             if value is None:
                 return None
-            if parse is not None:
-                value = parse(value)
-            if value.tzinfo is None:
-                return value.replace(tzinfo=UTC)
-            return value.astimezone(UTC)
+            return _as_utc(value if parse is None else parse(value))
 
         return process
+
+
+def _as_utc(value: datetime) -> datetime:
+    """A naive value (SQLite keeps no zone) is UTC; an aware one is moved to UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def cascade_key(target: str, *, index: bool = False) -> MappedColumn:

@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from webapp.extensions import db
 from webapp.models import AuditEntry, Book, Reply, Review, User
+from webapp.services import cursors
 
 LOG_PER_PAGE = 100
 
@@ -94,7 +95,7 @@ def log(
     if len(entries) <= limit:
         return entries, None
     last = entries[limit - 1]
-    return entries[:limit], f"{last.created_at.isoformat()}_{last.id}"
+    return entries[:limit], cursors.time_key(last.created_at, last.id)
 
 
 def log_actions() -> list[str]:

@@ -16,6 +16,11 @@ from webapp.models.base import MAX_INT
 _ID = re.compile(r"[0-9]{1,10}")
 
 
+def time_key(when: datetime, row_id: int) -> str:
+    """The cursor of a list in (time, id) order, as ``time_cursor`` reads it back."""
+    return f"{when.isoformat()}_{row_id}"
+
+
 def _split(cursor: str | None) -> tuple[str, int] | None:
     first, _, second = (cursor or "").rpartition("_")
     if not _ID.fullmatch(second) or int(second) > MAX_INT:

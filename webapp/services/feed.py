@@ -137,7 +137,7 @@ def seq(row: Review | FeedEvent) -> int:
 
 
 def encode_cursor(row: Review | FeedEvent) -> str:
-    return f"{row.created_at.isoformat()}_{seq(row)}"
+    return cursors.time_key(row.created_at, seq(row))
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:

@@ -86,12 +86,14 @@ def newest_first():
 
 
 # Built once: a page view binds the ids (building it was a quarter of the call).
-READS_OF = (
-    select(Read)
-    .where(Read.user_id == bindparam("user_id"), Read.book_id == bindparam("book_id"))
-    .options(lazyload(Read.book))
-    .order_by(*newest_first())
-)
+def _one_readers_book(query):
+    """``query`` narrowed to one reader's reads of one book (bound at run time), newest first."""
+    return query.where(
+        Read.user_id == bindparam("user_id"), Read.book_id == bindparam("book_id")
+    ).order_by(*newest_first())
+
+
+READS_OF = _one_readers_book(select(Read).options(lazyload(Read.book)))
 
 
 def reads_of(user: User, book: Book) -> list[Read]:
@@ -114,12 +116,8 @@ class ReadRow(namedtuple("ReadValues", (*_READ_COLUMNS, "book"))):
     days = Read.days
 
 
-# Built once, in READS_OF's order.
-READ_ROWS = (
-    select(*(getattr(Read, name) for name in _READ_COLUMNS))
-    .where(Read.user_id == bindparam("user_id"), Read.book_id == bindparam("book_id"))
-    .order_by(*newest_first())
-)
+# Built once: the same reads as READS_OF, in its order, as plain values.
+READ_ROWS = _one_readers_book(select(*(getattr(Read, name) for name in _READ_COLUMNS)))
 
 
 def read_rows(user: User, book: Book) -> list[ReadRow]:

@@ -202,7 +202,7 @@ def _own_and_page_statement(sort: str, kind: str, limit: int):
 
 def _encode_cursor(review: ReviewRow, sort: str) -> str:
     if sort == "newest":
-        return f"{review.created_at.isoformat()}_{review.id}"
+        return cursors.time_key(review.created_at, review.id)
     return f"{review.helpful_score!r}_{review.id}"
 
 
