@@ -51,10 +51,16 @@ TEST_DATABASE_URL = (
     if XDIST_WORKER
     else SERVER_DATABASE_URL
 )
-# The Redis database the queue tests flush: 7, or one per xdist worker (gw0 → 8, gw1 → 9…).
-REDIS_TEST_URL = (
-    f"redis://127.0.0.1:6379/{8 + int(XDIST_WORKER.removeprefix('gw')) if XDIST_WORKER else 7}"
-)
+# The Redis database the queue tests flush: ``TEST_REDIS_URL``'s (default 7), or under xdist
+# the ones after it, one per worker (gw0 → 8, gw1 → 9…); two checkouts testing at once on one
+# Redis give each its own base (or each its own server).
+_REDIS_BASE = make_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7"))
+_REDIS_DB = int(_REDIS_BASE.database or 0)
+REDIS_TEST_URL = _REDIS_BASE.set(
+    database=str(
+        _REDIS_DB + 1 + int(XDIST_WORKER.removeprefix("gw")) if XDIST_WORKER else _REDIS_DB
+    )
+).render_as_string(hide_password=False)
 
 transactions.install()
 

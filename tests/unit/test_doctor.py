@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import config_for, require
+from tests.conftest import REDIS_TEST_URL, config_for, require
 from webapp import create_app
 from webapp.doctor import FAIL, OK, WARN, check_secret, run_checks, secret_bits
 
@@ -107,7 +107,7 @@ def test_bad_mail_url_fails(make_app, monkeypatch, url, detail):
 def test_redis_is_reported(make_app, monkeypatch):
     require(redis_reachable(), "Redis at 127.0.0.1:6379 is unreachable")
     monkeypatch.setenv("WEB_CONCURRENCY", "1")
-    result, statuses = doctor(production(make_app, REDIS_URL="redis://127.0.0.1:6379/7"))
+    result, statuses = doctor(production(make_app, REDIS_URL=REDIS_TEST_URL))
     assert statuses["redis"] == OK
     result, statuses = doctor(production(make_app, REDIS_URL="redis://127.0.0.1:1/0"))
     assert statuses["redis"] == FAIL and "unreachable" in result.output
