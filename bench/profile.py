@@ -4,9 +4,9 @@
                             [--out DIR] [--profile cprofile|pyinstrument|none]
 
 wrk numbers move with whoever else uses the machine; process CPU time per request (Flask test
-client through the whole WSGI stack, production settings, ``Accept-Encoding: br, gzip``,
-responses closed so the request log runs; see bench/inproc.py) is the steadier number for
-before/after comparisons. ``book_signed_in`` is the same book page for a reader with a
+client through the whole WSGI stack, production settings, ``Accept-Encoding: br, gzip`` or
+``--accept-encoding``'s, responses closed so the request log runs; see bench/inproc.py) is the
+steadier number for before/after comparisons. ``book_signed_in`` is the same book page for a reader with a
 steady-state cookie; the run prints its ratio to the visitor page. Every page is measured
 twice: as served (the page cache in front of Flask answers a visitor's repeats, the reader
 cache a signed-in reader's: webapp/reader_cache.py) and cold (``PAGE_CACHE=off``: every
@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", choices=["cprofile", "pyinstrument", "none"], default="cprofile"
     )
+    parser.add_argument(
+        "--accept-encoding",
+        default=inproc.ACCEPT["Accept-Encoding"],
+        help='what the client accepts: "br, gzip" (the default, as in earlier runs), '
+        '"gzip, deflate, br, zstd" (Chrome, Edge, Firefox)',
+    )
     args = parser.parse_args(argv)
     secret = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     app = run.make_app(args.database_url, secret)
@@ -67,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     medians: dict[str, float] = {}
     for name in args.scenarios.split(","):
         req = requests[name]
+        req = {
+            **req,
+            "headers": {"Accept-Encoding": args.accept_encoding, **req.get("headers", {})},
+        }
         signed_in = name.endswith("_signed_in")
         n = max(1, args.n // 10) if name == "profile" else args.n
 

@@ -35,8 +35,10 @@ def built(app, memo: bool) -> list[str]:
     for path, options in REQUESTS:
         with app.test_request_context(path, **options):
             for endpoint, values in CALLS * 2:  # the second round from the memo
-                url = app.url_for(endpoint, **values) if memo else Flask.url_for(
-                    app, endpoint, **values
+                url = (
+                    app.url_for(endpoint, **values)
+                    if memo
+                    else Flask.url_for(app, endpoint, **values)
                 )
                 seen.append(url)
                 assert url_for(endpoint, **values) == url  # flask.url_for goes through it

@@ -7,6 +7,7 @@ import gzip
 
 import brotli
 import pytest
+from backports import zstd
 
 from tests.factories import make_book, make_review
 
@@ -138,14 +139,18 @@ def test_errors_and_redirects_carry_no_etag(client, book):
 
 
 @pytest.mark.parametrize(
-    ("accept", "decode"),
-    [("br", brotli.decompress), ("gzip", gzip.decompress)],
-    ids=["br", "gzip"],
+    ("accept", "encoding", "decode"),
+    [
+        ("gzip, deflate, br, zstd", "zstd", zstd.decompress),
+        ("br", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+    ],
+    ids=["zstd", "br", "gzip"],
 )
-def test_pages_are_compressed_when_the_client_accepts_it(client, book, accept, decode):
+def test_pages_are_compressed_when_the_client_accepts_it(client, book, accept, encoding, decode):
     plain = client.get(page(book))
     packed = client.get(page(book), headers={"Accept-Encoding": accept})
-    assert packed.headers["Content-Encoding"] == accept
+    assert packed.headers["Content-Encoding"] == encoding
     assert "Accept-Encoding" in packed.headers["Vary"]
     assert len(packed.data) < len(plain.data) / 3
     assert decode(packed.data) == plain.data

@@ -11,10 +11,13 @@ import uuid
 
 import brotli
 import pytest
+from backports import zstd
 from flask import request_started
+from flask_compress.flask_compress import _choose_algorithm
 
 from tests.conftest import AuthActions, Browserless
 from tests.factories import make_book, make_review
+from webapp.caching import ENCODINGS
 from webapp.page_cache import encoding_family
 from webapp.page_stores import MemoryStore
 from webapp.version_reads import DirectReader
@@ -211,8 +214,13 @@ def test_untrusted_hosts_are_refused_by_flask_not_served(shared_app, transaction
 @pytest.mark.committed
 @pytest.mark.parametrize(
     ("accept", "encoding", "decode"),
-    [("br", "br", brotli.decompress), ("gzip", "gzip", gzip.decompress), ("", None, bytes)],
-    ids=["br", "gzip", "identity"],
+    [
+        ("gzip, deflate, br, zstd", "zstd", zstd.decompress),
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+        ("", None, bytes),
+    ],
+    ids=["chrome-zstd", "safari-br", "gzip", "identity"],
 )
 def test_each_encoding_is_kept_compressed_and_apart(cached_app, dune, accept, encoding, decode):
     url, _ = dune
@@ -226,13 +234,42 @@ def test_each_encoding_is_kept_compressed_and_apart(cached_app, dune, accept, en
     assert bodies == [plain, plain]
 
 
+# Accept-Encoding as browsers, tools and odd clients send it.
+ACCEPTS = [
+    "gzip, deflate, br, zstd",  # Chrome, Edge, Firefox
+    "gzip, deflate, br",  # Safari
+    "br, gzip",
+    "gzip;q=1.0, br;q=0.5",
+    "br;q=0, gzip",
+    "zstd;q=0.5, br;q=0.9, gzip;q=0.1",
+    "deflate, gzip",
+    "deflate",
+    "GZIP",
+    "*",
+    "compress, *",
+    "br;q=0.8, *;q=0.1",
+    "identity",
+    "",
+]
+
+
 def test_encoding_family():
-    assert encoding_family("gzip, deflate, br, zstd") == "br"
+    assert encoding_family("gzip, deflate, br, zstd") == "zstd"
+    assert encoding_family("gzip, deflate, br") == "br"
     assert encoding_family("gzip;q=1.0, br;q=0.5") == "gzip"
     assert encoding_family("br;q=0, gzip") == "gzip"
+    assert encoding_family("zstd;q=0.5, br;q=0.9, gzip;q=0.1") == "br"
     assert encoding_family("identity") == "identity"
     assert encoding_family("") == "identity"
-    assert encoding_family("*") == "br"
+    assert encoding_family("*") == "zstd"
+    assert encoding_family("br;q=0.8, *;q=0.1") == "br"
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+def test_encoding_family_is_the_coding_flask_compress_sends(accept):
+    """The key names the coding the stored body will have: a disagreement would store nothing
+    for that client (``_fill`` checks), so they agree on every header above."""
+    assert encoding_family(accept) == (_choose_algorithm(ENCODINGS, accept) or "identity")
 
 
 @pytest.mark.committed

@@ -328,4 +328,3 @@ def edit_book(actor: User, book: Book, data: BookData) -> None:
 def redirect_for(book_id: int) -> int | None:
     """Where a merged book's old id now points, or None."""
     return db.session.scalar(select(BookRedirect.new_id).where(BookRedirect.old_id == book_id))
-
