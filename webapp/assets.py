@@ -105,7 +105,7 @@ def hashed_name(name: str, digest: str) -> str:
     return f"{stem}.{digest}.{suffix}" if dot and "/" not in suffix else f"{name}.{digest}"
 
 
-def _package_dir(node_modules: Path, package: str) -> Path:
+def package_dir(node_modules: Path, package: str) -> Path:
     """The installed package, checked against package-lock.json when there is one."""
     folder = node_modules / package
     manifest = folder / "package.json"
@@ -126,11 +126,11 @@ def _package_dir(node_modules: Path, package: str) -> Path:
 
 def vendor_files(node_modules: Path) -> tuple[dict[str, Path], bytes]:
     """Logical name → file in node_modules, and the font faces pointing at hashed names."""
-    htmx = _package_dir(node_modules, HTMX_PACKAGE) / "dist" / "htmx.min.js"
+    htmx = package_dir(node_modules, HTMX_PACKAGE) / "dist" / "htmx.min.js"
     files = {HTMX_NAME: htmx}
     css_parts = []
     for package, stylesheets in FONTS.items():
-        font_dir = _package_dir(node_modules, package)
+        font_dir = package_dir(node_modules, package)
         css = "\n".join((font_dir / name).read_text() for name in stylesheets)
         for font in FONT_URL_RE.findall(css):
             files[f"vendor/fonts/{font}"] = font_dir / "files" / font

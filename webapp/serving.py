@@ -11,13 +11,14 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import assets, page_cache
+from webapp import assets, og_images, page_cache
 from webapp.logs import RequestLogMiddleware, configure_logging
 from webapp.security import SecurityMiddleware
 
 
 def init_app(app: Flask) -> None:
     configure_logging()
+    og_images.check_fonts()  # like the assets: a missing font package stops the start, not a card
     wsgi = assets.init_app(app, page_cache.wrap(app, app.wsgi_app))
     wsgi = SecurityMiddleware(wsgi, force_https=app.config["FORCE_HTTPS"])
     wsgi = RequestLogMiddleware(wsgi)

@@ -65,10 +65,11 @@ def cover_src(book: Book, size: str = "m") -> str:
     return url_for("books.cover", book_id=book.id)
 
 
-def share_card(book: Book) -> tuple[str, str, str]:
-    """What a book's generated share image draws: title, byline, placeholder colour."""
+def share_card(book: Book) -> tuple[str, str, str, str]:
+    """What a book's generated share image draws: title, byline, placeholder colour, and the
+    language (which of the Chinese, Japanese or Korean forms of a Han character to draw)."""
     byline = f"by {book.author_names}" if book.authors else ""
-    return book.title, byline, placeholder_colour(book)
+    return book.title, byline, placeholder_colour(book), book.language or ""
 
 
 def share_src(book: Book) -> str:
