@@ -19,8 +19,9 @@ $(BIN)/.installed: pyproject.toml requirements.txt
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# htmx and the body font come from npm (package-lock.json, exact versions and integrity hashes);
-# `npm ci` reinstalls node_modules whenever the lock has changed since the last install.
+# htmx and the fonts (the site's, and the share cards' CJK ones) come from npm (package-lock.json,
+# exact versions and integrity hashes); `npm ci` reinstalls node_modules whenever the lock has
+# changed since the last install.
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
