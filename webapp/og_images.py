@@ -249,8 +249,9 @@ class Text:
 
 
 def _png(image: Image.Image) -> bytes:
+    """zlib level 6: ``optimize=True`` (level 9) took ~28 ms of a card's ~30 for 4 % fewer bytes."""
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
