@@ -384,6 +384,7 @@ def smoke(site: Site, mailbox: Mailbox) -> None:
     assert_security_headers(missing, "404 page")
 
     post_a_review(site)
+    share_a_japanese_book(site)
 
 
 def confirm_and_reset(site: Site, mailbox: Mailbox, name: str) -> None:
@@ -453,6 +454,26 @@ def post_a_review(site: Site) -> None:
     check(
         "<em>winter</em> journey" in page and "4.5 out of 5 stars" in page,
         "the review and its rating are on the book page",
+    )
+
+
+def share_a_japanese_book(site: Site) -> None:
+    """A book without a cover shares a PNG card drawn with the CJK fonts from the slug's
+    node_modules (npm ci put them there; the site would not start without them)."""
+    added = post_form(
+        site, "/books/new", {"title": "吾輩は猫である", "authors": "夏目漱石", "language": "ja"}
+    )
+    check(added.status == 303, f"add-a-Japanese-book POST 303 (got {added.status})")
+    page = site.request("GET", urlsplit(added.headers["Location"]).path).body.decode()
+    match = re.search(r'<meta property="og:image" content="([^"]+)">', page)
+    check(match is not None, "the Japanese book's page has an og:image")
+    card_url = urlsplit(match.group(1))
+    card = site.request("GET", f"{card_url.path}?{card_url.query}")
+    check(
+        card.status == 200
+        and card.headers.get("Content-Type") == "image/png"
+        and card.body.startswith(b"\x89PNG"),
+        f"its share card {card_url.path} is a PNG",
     )
 
 
