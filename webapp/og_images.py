@@ -26,6 +26,7 @@ import bisect
 import hashlib
 import io
 import json
+import re
 import unicodedata
 from functools import cache, lru_cache
 
@@ -54,7 +55,10 @@ NAMED_SUBSETS = (
     "latin", "latin-ext", "cyrillic", "cyrillic-ext", "greek", "greek-ext", "vietnamese",
 )  # fmt: skip
 FACES_KEPT = 160  # open font files (a CJK slice is ~100 KB in memory, ~1.5 ms to open)
-TRADITIONAL = {"hant", "tw", "hk", "mo"}  # zh-Hant, zh-TW, zh-HK, zh-MO
+# A book's language as a code (ISO 639-1 or -2, with a script or region) or an English name.
+JAPANESE, KOREAN = {"ja", "jpn", "japanese"}, {"ko", "kor", "korean"}
+CHINESE = {"zh", "zho", "chi", "chinese", "cmn", "yue", "cantonese", "mandarin"}
+TRADITIONAL = {"hant", "tw", "hk", "mo", "traditional", "yue", "cantonese"}
 # Line breaks in Chinese and Japanese fall between characters, but not before these
 # (closing punctuation, small kana, the long-vowel mark) nor after an opening bracket.
 NO_LINE_START = set(
@@ -138,19 +142,19 @@ def _source(families: tuple[str, ...], size: int, weight: int, char: str) -> tup
 
 
 def _maybe_cjk(char: str) -> bool:
-    return char >= "\u2e80"  # CJK radicals onwards: cheap, and only ever too wide
+    return char >= "\u2e80"  # CJK radicals onwards: cheap, and never misses one
 
 
 def cjk_fonts(text: str, language: str = "") -> tuple[str, ...]:
     """The CJK fonts in the order to try. Chinese (simplified or traditional), Japanese and
     Korean draw many of the same Han characters differently: the book's language decides
-    ("ja", "jpn", "zh-Hant" …), else kana (Japanese) or hangul (Korean) in the text."""
-    tags = set(language.strip().lower().replace("_", "-").split("-"))
-    if tags & {"ja", "jpn"} or (not tags & {"zh", "zho", "chi", "ko", "kor"} and _has_kana(text)):
+    ("ja", "jpn", "zh-Hant", "Japanese" …), else kana (Japanese) or hangul (Korean) in the text."""
+    tags = set(re.split(r"[^a-z]+", language.lower()))
+    if tags & JAPANESE or (not tags & (CHINESE | KOREAN) and _has_kana(text)):
         first = "noto-sans-jp"
-    elif tags & {"ko", "kor"} or (not tags & {"zh", "zho", "chi"} and _has_hangul(text)):
+    elif tags & KOREAN or (not tags & CHINESE and _has_hangul(text)):
         first = "noto-sans-kr"
-    elif tags & {"zh", "zho", "chi"} and tags & TRADITIONAL:
+    elif tags & CHINESE and tags & TRADITIONAL:
         first = "noto-sans-tc"
     else:
         first = CJK[0]

@@ -130,6 +130,8 @@ def test_cards_draw_every_character_of_titles_and_bylines_in_these_scripts(monke
         ("三体", "zh", "noto-sans-sc"),
         ("紅樓夢", "zh-Hant", "noto-sans-tc"),
         ("紅樓夢", "zh_TW", "noto-sans-tc"),
+        ("紅樓夢", "Chinese (Traditional)", "noto-sans-tc"),
+        ("羅生門", "Japanese", "noto-sans-jp"),
         ("羅生門", "ja", "noto-sans-jp"),
         ("羅生門", "jpn", "noto-sans-jp"),
         ("吾輩は猫である", "", "noto-sans-jp"),  # kana: Japanese
