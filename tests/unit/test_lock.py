@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==[^\s;]+( ;[^\\]+)? \\$")
 
 
+def _normal(name: str) -> str:
+    """PEP 503: "backports.zstd", "backports_zstd" and "Backports-Zstd" are one project."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _name(requirement: str) -> str:
-    return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+    return _normal(re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0])
 
 
 def test_lock_pins_every_dependency_with_hashes():
@@ -29,7 +34,7 @@ def test_lock_pins_every_dependency_with_hashes():
             continue
         match = PIN.match(line)
         assert match, f"not an exact pin: {line!r}"
-        current = match.group(1).lower().replace("_", "-")
+        current = _normal(match.group(1))
         entries[current] = []
     assert all(entries.values()), "every pin carries its hashes"
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
