@@ -6,12 +6,12 @@
 wrk numbers move with whoever else uses the machine; process CPU time per request (Flask test
 client through the whole WSGI stack, production settings, ``Accept-Encoding: br, gzip`` or
 ``--accept-encoding``'s, responses closed so the request log runs; see bench/inproc.py) is the
-steadier number for before/after comparisons. ``book_signed_in`` is the same book page for a reader with a
-steady-state cookie; the run prints its ratio to the visitor page. Every page is measured
-twice: as served (the page cache in front of Flask answers a visitor's repeats, the reader
-cache a signed-in reader's: webapp/reader_cache.py) and cold (``PAGE_CACHE=off``: every
-request rendered, the number to compare before/after a render change). Profiles (cold) go
-to ``--out`` (default: a temporary folder) as ``<scenario>.txt``.
+steadier number for before/after comparisons. ``book_signed_in`` is the same book page for a
+reader with a steady-state cookie; the run prints its ratio to the visitor page. Every page is
+measured twice: as served (the page cache in front of Flask answers a visitor's repeats, the
+reader cache a signed-in reader's: webapp/reader_cache.py) and cold (``PAGE_CACHE=off``: every
+request rendered, the number to compare before/after a render change). Profiles (cold) go to
+``--out`` (default: a temporary folder) as ``<scenario>.txt``.
 """
 
 from __future__ import annotations
