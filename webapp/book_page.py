@@ -49,12 +49,14 @@ def described(text: str | None) -> tuple[Markup, str]:
     return Markup(html), markdown.to_text(html)  # noqa: S704 (sanitised)
 
 
-def context(book: Book, **given) -> dict:
+def context(book: Book, lists_shown: tuple | None = None, **given) -> dict:
     """Everything the book page shows; a fixed number of queries whatever the review count.
 
     Visitors get no forms: building one mints a CSRF token, which would write a session
     cookie and make every anonymous page uncacheable (and the forms are not shown to them).
     The description is rendered once, for the page and for its meta description.
+    ``lists_shown``: the lists including the book and the reader's own, when they came with
+    the book (services/book_rows.py).
     """
     sort = sort_arg()
     signed_in = current_user.is_authenticated
@@ -69,7 +71,9 @@ def context(book: Book, **given) -> dict:
     shelf = entry.status if entry else None
     description_html, description_text = described(book.description)
     # Visitors: the lists with the book; a reader also their own (one statement either way).
-    if signed_in:
+    if lists_shown is not None:
+        lists_including, my_lists = lists_shown
+    elif signed_in:
         lists_including, my_lists = lists.on_book_page(book, current_user)
     else:
         lists_including, my_lists = lists.including(book), []

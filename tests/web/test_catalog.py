@@ -529,8 +529,8 @@ def test_a_book_comes_with_its_authors_in_order_from_one_statement(app, count_qu
     ids = book.id, alone.id
     db.session.expunge_all()
     with count_queries() as statements:
-        loaded = book_rows.book_with_authors(ids[0])
+        loaded = book_rows.for_page(ids[0], None).book
         assert loaded.author_names == "Terry Pratchett and Neil Gaiman"
-        assert book_rows.book_with_authors(ids[1]).authors == []
-        assert book_rows.book_with_authors(sum(ids) + 1) is None
+        assert book_rows.for_page(ids[1], None).book.authors == []
+        assert book_rows.for_page(sum(ids) + 1, None) is None
     assert len(statements) == 3

@@ -130,8 +130,8 @@ def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, cou
             assert client.get(path).status_code == 200
         return len(statements)
 
-    # Visitors: the page's data versions (its ETag), the book with its authors (one statement,
-    # services/catalog.book_with_authors), a page of reviews, the lists that include it.
+    # Visitors: the page's data versions (its ETag), the book with its authors and the lists
+    # that include it (one statement, services/book_rows.for_page), a page of reviews.
     visitor = queries()
     auth.login("reader")
     signed_in = queries()
@@ -145,14 +145,14 @@ def test_book_page_runs_a_fixed_number_of_queries(client, auth, users, book, cou
     assert queries() == signed_in
     auth.logout()
     client.get("/")  # shows the "signed out" flash: the next page is a plain visitor's
-    assert queries() == visitor == 4
-    # Signed in (no ETag, so no versions): the reader, the book with its authors, their review
-    # with a page of the others' (one query, review_pages.own_and_page), their votes +
-    # reports + follows + shelf + tags + unread notices (one, services/marks.py), the lists
-    # with the book and their own lists (one, lists.on_book_page) and their reads of it; 14
+    assert queries() == visitor == 3
+    # Signed in (no ETag, so no versions): the reader, the book with its authors, the lists
+    # with the book and their own lists (one, book_rows.for_page), their review with a page
+    # of the others' (one query, review_pages.own_and_page), their votes + reports + follows
+    # + shelf + tags + unread notices (one, services/marks.py) and their reads of it; 14
     # before the one query of marks, 9 before the book came with its authors, 8 before the
-    # lists and 7 before the reviews came in one.
-    assert signed_in == 6
+    # lists, 7 before the reviews came in one and 6 before the lists came with the book.
+    assert signed_in == 5
 
 
 def test_signed_in_book_page_carries_no_report_forms(client, users, book, reader):

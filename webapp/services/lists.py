@@ -186,7 +186,8 @@ def with_counts(user: User) -> list[tuple[BookList, int]]:
 def including(book: Book, viewer: User | None = None, limit: int = ON_BOOK_PAGE) -> list[Row]:
     """Lists that include ``book`` that ``viewer`` may see, newest first, as ``(id, title,
     username)`` rows (one query, makers joined). Plain values from the session's connection:
-    the ORM's objects cost three times the query (0.066 → 0.017 ms, SQLite)."""
+    the ORM's objects cost three times the query (0.066 → 0.017 ms, SQLite). The book page's
+    GET has them with the book instead (services/book_rows.py)."""
     kind = privacy.viewer_kind(viewer)
     params = {"book_id": book.id, "limit": limit}
     if kind == "reader":
@@ -198,8 +199,9 @@ def including(book: Book, viewer: User | None = None, limit: int = ON_BOOK_PAGE)
 MAKER = aliased(User, name="maker")
 
 
-def _including(kind: str):
-    """``including`` for one ``privacy.viewer_kind``, built once (see privacy.shown_to_bound)."""
+def including_statement(kind: str):
+    """``including`` for one ``privacy.viewer_kind``, built once (see privacy.shown_to_bound):
+    parameters ``book_id``, ``limit`` and, for a reader, ``viewer_id``."""
     return (
         select(BookList.id, BookList.title, MAKER.username)
         .join(ListItem, ListItem.list_id == BookList.id)
@@ -213,7 +215,16 @@ def _including(kind: str):
     )
 
 
-_INCLUDING = {kind: _including(kind) for kind in ("staff", "reader", "visitor")}
+_INCLUDING = {kind: including_statement(kind) for kind in ("staff", "reader", "visitor")}
+
+
+def own_statement():
+    """A reader's own lists as ``on_book_page`` has them (parameter ``user_id``), ordered."""
+    return (
+        select(BookList.id, BookList.title, BookList.created_at)
+        .where(BookList.user_id == bindparam("user_id"))
+        .order_by(BookList.created_at.desc(), BookList.id.desc())
+    )
 
 
 def on_book_page(book: Book, reader: User) -> tuple[list[Row], list[Row]]:
@@ -232,7 +243,7 @@ def on_book_page(book: Book, reader: User) -> tuple[list[Row], list[Row]]:
 
 def _on_book_page(kind: str):
     """``on_book_page`` for one ``privacy.viewer_kind``: both lists in their own order."""
-    including = _including(kind).add_columns(BookList.created_at, literal(0).label("mine"))
+    including = including_statement(kind).add_columns(BookList.created_at, literal(0).label("mine"))
     own = select(
         BookList.id,
         BookList.title,

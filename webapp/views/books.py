@@ -22,17 +22,18 @@ bp = Blueprint("books", __name__)
 @bp.get("/books/<int:book_id>")
 @bp.get("/books/<int:book_id>-<slug>")
 def detail(book_id: int, slug: str | None = None):
-    book = book_rows.book_with_authors(book_id)
-    if book is None:
+    page = book_rows.for_page(book_id, current_user)
+    if page is None:
         # A merged-away book's URL leads to the book it was merged into.
         new_id = catalog.redirect_for(book_id)
         if new_id is None:
             abort(404)
         return redirect(book_url(db.get_or_404(Book, new_id)), code=301)
+    book = page.book
     if slug != book.slug:
         return redirect(book_url(book, sort=request.args.get("sort")), code=301)
     covers.request_fetch(book)  # queued for the worker; never fetched inside the request
-    return render(book_page.PAGE, **book_page.context(book))
+    return render(book_page.PAGE, **book_page.context(book, lists_shown=page.lists))
 
 
 @bp.post("/books/<int:book_id>/shelf")
