@@ -31,3 +31,23 @@ def test_result_processor_is_typedecorators(dialect):
         got, want = ours(value), theirs(value)
         assert got == want
         assert got is None or (got.tzinfo is UTC and want.tzinfo is UTC)
+
+
+def test_postgresql_sessions_hand_timestamps_back_as_utc_itself(app):
+    """webapp/engine.py sets each PostgreSQL session to UTC: psycopg's values then come with
+    ``datetime.UTC`` (no ``ZoneInfo`` for ``UTCDateTime`` to move), on the session's reads as
+    on psycopg's own."""
+    from sqlalchemy import select, text
+
+    from tests.factories import make_book
+    from webapp.extensions import db
+    from webapp.models import Book
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no zone")
+    book = make_book("Dated")
+    assert db.session.execute(text("SHOW TimeZone")).scalar() == "UTC"
+    raw = db.session.connection().exec_driver_sql("SELECT created_at FROM books").scalar()
+    assert raw.tzinfo is UTC
+    read = db.session.execute(select(Book.created_at).where(Book.id == book.id)).scalar()
+    assert read == book.created_at and read.tzinfo is UTC
