@@ -14,15 +14,18 @@ own), at most ``KEPT`` shapes.
 
 from __future__ import annotations
 
-from psycopg import Connection, Cursor
+from psycopg import Connection
 from sqlalchemy import Engine, event
+
+from webapp.read_requests import LazyBeginCursor
 
 KEPT = 256
 _ATTRIBUTE = "_colophon_descriptions"
 
 
-class KeptDescriptionCursor(Cursor):
-    """A client cursor whose ``description`` comes from the connection's kept columns."""
+class KeptDescriptionCursor(LazyBeginCursor):
+    """A client cursor whose ``description`` comes from the connection's kept columns (and
+    that begins lazily on a read request's connection: webapp/read_requests.py)."""
 
     __slots__ = ()
 

@@ -38,14 +38,15 @@ def in_transaction(dbapi_connection) -> bool:
 def traced(engine):
     """The block's statements and transaction ends as letters, in order: ``r``/``w`` a read or
     another statement run outside a transaction, ``R``/``W`` inside one, ``C``/``X`` a COMMIT or
-    ROLLBACK that had a transaction to end. ``levels`` holds each statement's isolation level."""
+    ROLLBACK that had a transaction to end. ``autocommit`` holds whether psycopg's autocommit
+    was on at each statement (None on SQLite)."""
     trace: list[str] = []
-    levels: set = set()
+    autocommit: set = set()
 
     def statement(conn, cursor, sql, *args):
         letter = "r" if read_requests.is_plain_read(sql) else "w"
         trace.append(letter.upper() if in_transaction(cursor.connection) else letter)
-        levels.add(conn.get_execution_options().get("isolation_level"))
+        autocommit.add(autocommit_of(cursor.connection))
 
     def ending(letter):
         def listener(conn):
@@ -67,11 +68,15 @@ def traced(engine):
     finally:
         for name, fn in listeners:
             event.remove(engine, name, fn)
-        result.trace, result.levels = "".join(trace), levels
+        result.trace, result.autocommit = "".join(trace), autocommit
 
 
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+def autocommit_of(dbapi_connection) -> bool | None:
+    return dbapi_connection.autocommit if is_postgres() else None
 
 
 def test_plain_reads_are_told_from_statements_that_need_a_transaction():
@@ -117,7 +122,7 @@ def test_a_request_that_only_reads_sends_no_begin_and_no_rollback(app, users, au
         with traced(db.engine) as seen:
             assert client.open(url, method=method).status_code == 200
         assert re.fullmatch("r+", seen.trace), seen.trace
-        assert seen.levels == ({"AUTOCOMMIT"} if is_postgres() else {None})
+        assert seen.autocommit == ({True} if is_postgres() else {None})
 
 
 @pytest.mark.committed
@@ -178,8 +183,9 @@ def test_a_get_whose_write_fails_midway_leaves_nothing_written(app, users, auth)
 
 
 def write_versions(levels: list) -> None:
-    """Two writes on the request's session, recording the connection's isolation level."""
-    levels.append(db.session.connection().get_execution_options().get("isolation_level"))
+    """Two writes on the request's session, recording whether its connection was in
+    autocommit (None on SQLite)."""
+    levels.append(autocommit_of(db.session.connection().connection.dbapi_connection))
     db.session.execute(insert(Version).values(kind="test", key=1, v=1))
     db.session.execute(insert(Version).values(kind="test", key=2, v=2))
 
@@ -214,7 +220,7 @@ def test_a_get_that_writes_and_is_not_committed_leaves_nothing(make_app, ending)
     with app.app_context():
         with traced(db.engine) as seen:
             assert app.test_client().get(f"/test/{ending}").status_code in (200, 500)
-        assert levels == (["AUTOCOMMIT"] if is_postgres() else [None])
+        assert levels == ([True] if is_postgres() else [None])
         assert re.fullmatch("W+Xr*", seen.trace), seen.trace
         assert versions_written() == 0
 
@@ -237,9 +243,28 @@ def test_a_post_after_a_get_on_the_same_pooled_connection_is_transactional(make_
         with traced(db.engine) as seen:
             assert client.post("/test/returns").status_code == 200
         assert len(set(map(id, checked_out))) == 1  # the same DBAPI connection throughout
-        assert levels == [None]
+        assert levels == ([False] if is_postgres() else [None])
         assert re.fullmatch("W+X", seen.trace), seen.trace
         assert versions_written() == 0
+
+
+@pytest.mark.committed
+def test_a_get_that_streams_rows_reads_them_in_a_transaction(make_app):
+    """A server-side cursor's DECLARE needs a transaction: the GET's connection begins one."""
+    app = make_app()
+
+    def streams():
+        rows = db.session.execute(select(Book.title).execution_options(yield_per=2))
+        return ",".join(sorted(rows.scalars()))
+
+    app.add_url_rule("/test/streams", "test_streams", streams)
+    with app.app_context():
+        for title in ("Emma", "Persuasion", "Sanditon"):
+            make_book(title)
+        with traced(db.engine) as seen:
+            page = app.test_client().get("/test/streams")
+        assert page.get_data(as_text=True) == "Emma,Persuasion,Sanditon"
+        assert re.fullmatch("R+X" if is_postgres() else "r+", seen.trace), seen.trace
 
 
 @pytest.mark.committed
@@ -254,7 +279,7 @@ def test_a_server_set_to_a_stricter_level_keeps_a_transaction_per_request(make_a
         with traced(db.engine) as seen:
             assert app.test_client().get("/").status_code == 200
         assert re.fullmatch("R+X" if postgres else "r+", seen.trace), seen.trace
-        assert seen.levels == {None}
+        assert seen.autocommit == ({False} if postgres else {None})
 
 
 @pytest.mark.committed
