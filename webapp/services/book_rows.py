@@ -6,10 +6,10 @@ without the ORM's identity map and instance building (the ORM load with ``contai
 was a tenth of a cold visitor's page). Its authors, the lists including it that the viewer
 may see and a reader's own lists come in the same row as JSON (``plain.JSONRows``): one
 statement and one round trip, not two, and the book's ~40 values read once, not once an
-author. ``BookRow`` has
-every column attribute of ``Book`` and Book's own derived properties (the same functions), so
-templates and services read it as a Book; a page that writes (a form sent back) has the ORM
-Book, and the pages drawn from either are the same (tests/web/test_book_rows.py).
+author. ``BookRow`` has every column attribute of ``Book`` and Book's own derived properties
+(the same functions), so templates and services read it as a Book; a page that writes (a form
+sent back) has the ORM Book and reads the lists itself, and the pages drawn from either are
+the same (tests/web/test_book_rows.py).
 """
 
 from __future__ import annotations
