@@ -12,14 +12,16 @@ from itertools import count
 
 from werkzeug.security import generate_password_hash
 
+from webapp.config import TEST_HASH_METHOD
 from webapp.extensions import db
 from webapp.models import Book, Review, User
 
 _seq = count(1)
 # Factory users' hashes use scrypt with a small work factor: the app checks a stored hash with
 # the parameters it names, so logging in stays real but costs ~3 ms instead of ~100 ms. The
-# app's own hashing (signup, password change) keeps its defaults and is tested as it is.
-FAST_SCRYPT = "scrypt:1024:8:1"
+# app's own hashing (sign-up, password change) does the same under the testing config
+# (PASSWORD_HASH_METHOD); tests/unit/test_config.py holds production to werkzeug's default.
+FAST_SCRYPT = TEST_HASH_METHOD
 
 
 @cache

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from webapp.config import TEST_HASH_METHOD, load_config
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import LoginSession
@@ -18,6 +19,20 @@ def test_sign_up_normalises_and_hashes(app):
     assert user.username == "Mixed_Case" and user.username_key == "mixed_case"
     assert user.email == "someone@example.com"
     assert user.password_hash.startswith("scrypt:")
+
+
+def test_passwords_are_hashed_with_werkzeugs_default_outside_the_tests(app, monkeypatch):
+    """Production and development make werkzeug's scrypt (N=2^15); the suite a small work
+    factor. A stored hash names its own parameters, so either kind checks the same way."""
+    for mode in ("production", "development"):
+        assert load_config(mode, "k" * 64)["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert load_config("testing")["PASSWORD_HASH_METHOD"] == TEST_HASH_METHOD
+    assert app.config["PASSWORD_HASH_METHOD"] == TEST_HASH_METHOD
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "scrypt")
+    user = accounts.sign_up("strong", "strong@example.com", "a fine passphrase")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert accounts.authenticate("strong", "a fine passphrase") == user
+    assert accounts.authenticate("nobody", "a fine passphrase") is None
 
 
 def test_usernames_and_emails_are_unique_ignoring_case(app, users):

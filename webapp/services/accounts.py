@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -23,8 +24,17 @@ from webapp.usernames import fold
 
 RESET_VALID = timedelta(hours=1)
 VERIFY_VALID = timedelta(days=7)
-# Hash compared against when the account is unknown, so both paths cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-000")
+
+
+def hash_password(password: str) -> str:
+    """A new hash made the configured way (``PASSWORD_HASH_METHOD``)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Hash compared against when the account is unknown, so both paths cost the same time."""
+    return generate_password_hash("not-a-real-password-000", method=method)
 
 
 def sign_up(username: str, email: str, password: str, *, next_path: str | None = None) -> User:
@@ -40,7 +50,7 @@ def sign_up(username: str, email: str, password: str, *, next_path: str | None =
         username_key=username.lower(),
         username_fold=fold(username),
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
     )
     db.session.add(user)
     try:
@@ -58,7 +68,7 @@ def authenticate(login: str, password: str) -> User | None:
     """The user for these credentials, or None. Unknown accounts cost the same as wrong ones."""
     user = User.by_login(login) if login.strip() else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -85,13 +95,13 @@ def change_password(user: User, current_password: str, new_password: str) -> int
     """Set a new password and end every other session; returns how many ended."""
     _confirm(user, current_password)
     rules.check_password(new_password, field="new_password")
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     return end_sessions(user, keep=user.login_session_key)
 
 
 def _set_password(user: User, password: str, field: str) -> None:
     rules.check_password(password, field=field)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
 
 
 def _serializer(salt: str) -> URLSafeSerializer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -27,7 +28,8 @@ def load() -> dict:
 def seed() -> dict[str, int]:
     """Fill an empty catalogue. Demo readers share the password DEMO_PASSWORD."""
     data = load()
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    password_hash = generate_password_hash(DEMO_PASSWORD, method=method)
     readers: dict[str, User] = {}
     for entry in data["readers"]:
         user = User.by_username(entry["username"])
