@@ -164,10 +164,19 @@ _axe = Axe()
 AXE_RUN = "options => axe.run(options).then(results => results.violations)"
 
 
+# Transitions still running (finite ones: a spinner fading out after an htmx swap, 0.2 s).
+SETTLED = """() => Promise.all(document.getAnimations()
+  .filter(a => a.effect && Number.isFinite(a.effect.getComputedTiming().endTime))
+  .map(a => a.finished.catch(() => null)))"""
+
+
 def _axe_violations(target) -> list[dict]:
-    """axe-core's violations on ``target``'s document (axe is injected once per document)."""
+    """axe-core's violations on ``target``'s document (axe is injected once per document),
+    once its transitions have ended: on a busy machine axe could otherwise measure a colour
+    halfway through a fade and report a contrast the reader never sees at rest."""
     if not target.evaluate("typeof window.axe === 'object'"):
         target.evaluate(_axe.axe_script)
+    target.evaluate(SETTLED)
     return target.evaluate(AXE_RUN, {"resultTypes": ["violations"]})
 
 
