@@ -137,14 +137,21 @@ def test_dark_scheme_keeps_contrast(page, book_path, viewport):
     """axe (colour contrast included) on the main public pages in dark mode."""
     page.set_viewport_size(viewport)
     checkers = [page] if page.js_enabled else [page, page.axe_checker]
+    # Without JavaScript axe runs in the checker page: it gets the width too (phone layout).
+    sizes = [target.viewport_size for target in checkers]
     for target in checkers:
         target.emulate_media(color_scheme="dark")
+        target.set_viewport_size(viewport)
     try:
         for path in ("/", "/books", book_path, "/login", "/u/ben_bookworm"):
             page.goto(path)
             assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+            if not page.js_enabled:
+                assert page.axe_checker.evaluate("innerWidth") == viewport["width"]
             assert_accessible(page)
     finally:
+        for target, size in zip(checkers[1:], sizes[1:], strict=True):
+            target.set_viewport_size(size)
         for target in checkers:
             target.emulate_media(color_scheme="light")
 
