@@ -58,10 +58,10 @@ class ListRow(NamedTuple):
 
 class BookPage(NamedTuple):
     """The book, and the lists including it and the reader's own (``lists.on_book_page``'s
-    two), or None for ``lists`` when the page is to read them itself."""
+    two; the second empty for a visitor)."""
 
-    book: Book | BookRow
-    lists: tuple[list[ListRow], list[ListRow]] | None
+    book: BookRow
+    lists: tuple[list[ListRow], list[ListRow]]
 
 
 def _page_statement(kind: str):
